@@ -1,0 +1,35 @@
+# The README's commands. Every target creates .venv and installs the pinned dependencies when needed.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEPS   := $(VENV)/.deps-installed
+
+.PHONY: test validate demo package bench lint clean
+
+$(DEPS): requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+lint: $(DEPS)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest -n 2
+
+validate: $(DEPS)
+	$(PY) -m pytest -m terraform
+
+demo: $(DEPS)
+	$(PY) scripts/demo.py
+
+package:
+	$(PYTHON) scripts/package.py
+
+bench: $(DEPS)
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf build demo-output .pytest_cache .ruff_cache .tf-harness

@@ -1,0 +1,1 @@
+"""Code shared by the transcription and image functions; the packaging script puts it into both zips."""

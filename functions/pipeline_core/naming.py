@@ -1,0 +1,86 @@
+"""Every name the pipeline derives: Transcribe job names and the keys of every object it writes.
+
+Names are deterministic functions of the uploaded object's identity (bucket, key, ETag, version), which is what makes
+both functions idempotent under S3's at-least-once delivery and Lambda's async retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+
+from pipeline_core.contract import CONTRACT
+
+JOB_NAME_MAX = 200  # StartTranscriptionJob: TranscriptionJobName length 1-200, pattern ^[0-9a-zA-Z._-]+
+HASH_CHARS = 12
+JOB_NAME_PATTERN = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
+_UNSAFE = re.compile(r"[^0-9a-zA-Z._-]+")
+
+
+def media_format(key: str) -> str | None:
+    """The Transcribe MediaFormat for a key's extension (any case), or None when Transcribe does not accept it."""
+    extension = posixpath.splitext(key)[1].lower().lstrip(".")
+    return extension if extension in CONTRACT.media_formats else None
+
+
+def object_digest(bucket: str, key: str, etag: str, version_id: str | None) -> str:
+    identity = "\n".join((bucket, key, etag.strip('"'), version_id or ""))
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:HASH_CHARS]
+
+
+def readable_part(key: str) -> str:
+    """The key reduced to Transcribe's job-name alphabet: 'talks/Mein Vortrag.mp3' -> 'talks-Mein-Vortrag.mp3'."""
+    # Accented letters keep their base letter (ü -> u) so the name stays recognisable; anything else becomes "-".
+    ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
+    return _UNSAFE.sub("-", ascii_key.replace("/", "-")).strip("-._")
+
+
+def job_name(bucket: str, key: str, etag: str, version_id: str | None = None) -> str:
+    """Deterministic, valid and unique per object version: readable key + short hash of bucket, key, ETag, version."""
+    digest = object_digest(bucket, key, etag, version_id)
+    readable = readable_part(key)[: JOB_NAME_MAX - HASH_CHARS - 1].rstrip("-._") or "audio"
+    return f"{readable}-{digest}"
+
+
+def transcript_key(job: str) -> str:
+    # Ends in "<name>.json" so that AWS and moto agree on where the transcript lands (aws-facts.md 1.7).
+    return f"{CONTRACT.transcript_prefix}{job}{CONTRACT.transcript_suffix}"
+
+
+def subtitle_key(job: str, subtitle_format: str) -> str:
+    return f"{CONTRACT.transcript_prefix}{job}.{subtitle_format}"
+
+
+def job_record_key(job: str) -> str:
+    return f"{CONTRACT.job_record_prefix}{job}.json"
+
+
+def rejection_key(job: str) -> str:
+    return f"{CONTRACT.rejection_prefix}{job}.json"
+
+
+def job_from_transcript_key(key: str) -> str | None:
+    """Inverse of transcript_key; None for any other key (subtitles, Transcribe's write-access check file, ...)."""
+    prefix, suffix = CONTRACT.transcript_prefix, CONTRACT.transcript_suffix
+    if not (key.startswith(prefix) and key.endswith(suffix)):
+        return None
+    job = key[len(prefix) : -len(suffix)]
+    return job if JOB_NAME_PATTERN.match(job) else None
+
+
+def image_prefix(job: str) -> str:
+    return f"{job}/"
+
+
+def scene_image_key(job: str, index: int) -> str:
+    return image_prefix(job) + CONTRACT.scene_image_pattern.format(index=index)
+
+
+def manifest_key(job: str) -> str:
+    return image_prefix(job) + CONTRACT.manifest_name
+
+
+def gallery_key(job: str) -> str:
+    return image_prefix(job) + CONTRACT.gallery_name
