@@ -20,15 +20,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to sys.stdout as it is at each call; a stream bound once goes stale when it is swapped (pytest capsys)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
 def get_logger() -> logging.Logger:
     logger = logging.getLogger(_LOGGER_NAME)
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = _StdoutHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
         # Lambda installs its own handler on the root logger; not propagating avoids every line being printed twice.
         logger.propagate = False
-        logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+        # An unknown LOG_LEVEL must not break logging itself (setLevel raises); the settings check reports it.
+        level = os.environ.get("LOG_LEVEL", "").strip().upper()
+        logger.setLevel(level if level in logging.getLevelNamesMapping() else logging.INFO)
     return logger
 
 

@@ -33,7 +33,8 @@ def object_digest(bucket: str, key: str, etag: str, version_id: str | None) -> s
 def readable_part(key: str) -> str:
     """The key reduced to Transcribe's job-name alphabet: 'talks/Mein Vortrag.mp3' -> 'talks-Mein-Vortrag.mp3'."""
     # Accented letters keep their base letter (ü -> u) so the name stays recognisable; anything else becomes "-".
-    ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", key)
+    ascii_key = "".join(c if c.isascii() else "" if unicodedata.combining(c) else " " for c in decomposed)
     return _UNSAFE.sub("-", ascii_key.replace("/", "-")).strip("-._")
 
 

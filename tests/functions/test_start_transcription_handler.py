@@ -1,0 +1,392 @@
+"""The transcription function against moto's S3 and Transcribe: the jobs it starts, the records it writes, and what it
+does with rejected uploads, retried events and throttling."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus, unquote_plus
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from pipeline_core import aws, log, naming
+from pipeline_core.config import ConfigError
+from start_transcription import handler as function
+from start_transcription import jobs
+
+AUDIO = "audio-uploads-test"
+TRANSCRIPTS = "transcripts-test"
+SAMPLE_EVENT = json.loads((Path(__file__).parents[1] / "fixtures" / "s3_event_put_lambda_docs.json").read_text())
+MP3_BYTES = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 4
+
+
+@pytest.fixture
+def env(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TRANSCRIPT_BUCKET", TRANSCRIPTS)
+    for name in ("LANGUAGE_CODE", "LANGUAGE_OPTIONS", "MAX_SPEAKER_LABELS", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    function.settings.cache_clear()
+    yield
+    function.settings.cache_clear()
+
+
+@pytest.fixture
+def s3(env: None) -> Iterator[Any]:
+    with mock_aws():
+        client = boto3.client("s3")
+        client.create_bucket(Bucket=AUDIO)
+        client.create_bucket(Bucket=TRANSCRIPTS)
+        yield client
+
+
+@pytest.fixture
+def transcribe(s3: Any) -> Any:
+    return boto3.client("transcribe")
+
+
+@pytest.fixture
+def logged() -> Iterator[list[logging.LogRecord]]:
+    """The structured log records of the pipeline logger."""
+    records: list[logging.LogRecord] = []
+    collector = logging.Handler()
+    collector.emit = records.append  # type: ignore[method-assign]
+    logger = log.get_logger()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)  # whatever LOG_LEVEL the process's first log line was written with
+    logger.addHandler(collector)
+    yield records
+    logger.removeHandler(collector)
+    logger.setLevel(level)
+
+
+def s3_record(key: str, *, size: int | None, etag: str, version_id: str | None = None) -> dict[str, Any]:
+    """A record shaped like the documented sample, for an object in the audio bucket (key URL-encoded as S3 does)."""
+    record = copy.deepcopy(SAMPLE_EVENT["Records"][0])
+    record["s3"]["bucket"]["name"] = AUDIO
+    record["s3"]["bucket"]["arn"] = f"arn:aws:s3:::{AUDIO}"
+    obj = record["s3"]["object"]
+    obj["key"] = quote_plus(key, safe="/")
+    obj["eTag"] = etag
+    if size is None:
+        del obj["size"]
+    else:
+        obj["size"] = size
+    if version_id:
+        obj["versionId"] = version_id
+    return record
+
+
+def upload(s3: Any, key: str, body: bytes = MP3_BYTES) -> dict[str, Any]:
+    """Put the object and return the record of the event S3 would send for it."""
+    response = s3.put_object(Bucket=AUDIO, Key=key, Body=body)
+    return s3_record(key, size=len(body), etag=response["ETag"].strip('"'), version_id=response.get("VersionId"))
+
+
+def event(*records: dict[str, Any]) -> dict[str, Any]:
+    return {"Records": list(records)}
+
+
+def decoded_key(record: dict[str, Any]) -> str:
+    return unquote_plus(record["s3"]["object"]["key"])
+
+
+def job_of(record: dict[str, Any]) -> str:
+    obj = record["s3"]["object"]
+    return naming.job_name(AUDIO, decoded_key(record), obj["eTag"], obj.get("versionId"))
+
+
+def read_json(s3: Any, key: str) -> dict[str, Any]:
+    return json.loads(s3.get_object(Bucket=TRANSCRIPTS, Key=key)["Body"].read())
+
+
+def keys(s3: Any, prefix: str) -> list[str]:
+    return [item["Key"] for item in s3.list_objects_v2(Bucket=TRANSCRIPTS, Prefix=prefix).get("Contents", [])]
+
+
+def job_names(transcribe: Any) -> list[str]:
+    return sorted(
+        job["TranscriptionJobName"] for job in transcribe.list_transcription_jobs()["TranscriptionJobSummaries"]
+    )
+
+
+def invoke(evt: dict[str, Any]) -> dict[str, Any]:
+    return function.handler(evt, None)
+
+
+class FailingOnce:
+    """The moto Transcribe client, except that starting the named jobs fails once with the given error code."""
+
+    def __init__(self, real: Any, code: str, names: set[str]) -> None:
+        self.real, self.code, self.pending = real, code, set(names)
+
+    def start_transcription_job(self, **request: Any) -> Any:
+        name = request["TranscriptionJobName"]
+        if name in self.pending:
+            self.pending.discard(name)
+            error = {"Error": {"Code": self.code, "Message": f"simulated {self.code}"}}
+            raise ClientError(error, "StartTranscriptionJob")  # type: ignore[arg-type]
+        return self.real.start_transcription_job(**request)
+
+
+# --- the job that is started ------------------------------------------------------------------------------------------
+
+
+def test_starts_one_job_whose_transcript_and_subtitles_share_a_base_name(s3: Any, transcribe: Any) -> None:
+    key = "talks/Mein Vortrag + Q&A 🎤.MP3"
+    record = upload(s3, key)
+    job = job_of(record)
+
+    summary = invoke(event(record))
+
+    assert summary["started"] == [job]
+    assert summary["counts"] == {"started": 1, "already_started": 0, "rejected": 0, "skipped": 0}
+    started = transcribe.get_transcription_job(TranscriptionJobName=job)["TranscriptionJob"]
+    assert started["Media"] == {"MediaFileUri": f"s3://{AUDIO}/{key}"}
+    assert started["MediaFormat"] == "mp3"
+    assert started["IdentifyLanguage"] is True
+    assert started["Subtitles"]["Formats"] == ["srt", "vtt"]
+    assert started["Subtitles"]["OutputStartIndex"] == 1
+
+    # moto moves the job on with each read; once completed it reports where the files were written.
+    for _ in range(5):
+        started = transcribe.get_transcription_job(TranscriptionJobName=job)["TranscriptionJob"]
+        if started["TranscriptionJobStatus"] == "COMPLETED":
+            break
+    base = f"/{TRANSCRIPTS}/{naming.transcript_key(job).removesuffix('.json')}"
+    assert started["Transcript"]["TranscriptFileUri"].endswith(f"{base}.json")
+    assert sorted(started["Subtitles"]["SubtitleFileUris"]) == sorted(
+        started["Transcript"]["TranscriptFileUri"].removesuffix(".json") + suffix for suffix in (".srt", ".vtt")
+    )
+
+
+def test_writes_the_job_record_the_image_function_reads(s3: Any) -> None:
+    key = "talks/Vortrag 🎤.wav"
+    record = upload(s3, key)
+    job = job_of(record)
+
+    invoke(event(record))
+
+    stored = s3.get_object(Bucket=TRANSCRIPTS, Key=naming.job_record_key(job))
+    assert stored["ContentType"] == "application/json"
+    written = json.loads(stored["Body"].read())
+    assert written["job_name"] == job
+    assert (written["audio_bucket"], written["audio_key"]) == (AUDIO, key)
+    assert written["etag"] == record["s3"]["object"]["eTag"]
+    assert written["media_format"] == "wav"
+    assert written["transcript_key"] == naming.transcript_key(job)
+    assert written["subtitle_keys"] == {"srt": naming.subtitle_key(job, "srt"), "vtt": naming.subtitle_key(job, "vtt")}
+    assert keys(s3, "errors/") == []
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANGUAGE_CODE": "de-DE"}, {"LanguageCode": "de-DE"}),
+        ({"LANGUAGE_OPTIONS": "en-US,es-US"}, {"IdentifyLanguage": True, "LanguageOptions": ["en-US", "es-US"]}),
+        ({"MAX_SPEAKER_LABELS": "4"}, {"Settings": {"ShowSpeakerLabels": True, "MaxSpeakerLabels": 4}}),
+    ],
+)
+def test_settings_from_the_environment_reach_the_job(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], expected: dict[str, Any]
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    record = upload(s3, "talk.flac")
+
+    invoke(event(record))
+
+    started = transcribe.get_transcription_job(TranscriptionJobName=job_of(record))["TranscriptionJob"]
+    assert {name: started.get(name) for name in expected} == expected
+    if "LanguageCode" in expected:
+        assert "IdentifyLanguage" not in started
+
+
+def test_invalid_configuration_names_the_variable_and_starts_nothing(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANGUAGE_CODE", "english")
+    record = upload(s3, "talk.mp3")
+
+    with pytest.raises(ConfigError, match="LANGUAGE_CODE"):
+        invoke(event(record))
+
+    assert job_names(transcribe) == []
+    assert keys(s3, "") == []
+
+
+# --- rejected uploads -------------------------------------------------------------------------------------------------
+
+
+def test_bad_records_are_rejected_and_the_good_one_is_not_lost(
+    s3: Any, transcribe: Any, logged: list[logging.LogRecord]
+) -> None:
+    text = upload(s3, "uploads/notes.txt", b"not audio")
+    empty = upload(s3, "uploads/silence.wav", b"")
+    deleted = upload(s3, "uploads/deleted.ogg")
+    s3.delete_object(Bucket=AUDIO, Key="uploads/deleted.ogg")
+    good = upload(s3, "uploads/talk.webm")
+
+    summary = invoke(event(text, empty, deleted, good))
+
+    assert summary["started"] == [job_of(good)]
+    assert summary["rejected"] == [job_of(text), job_of(empty), job_of(deleted)]
+    assert job_names(transcribe) == [job_of(good)]
+    assert keys(s3, "jobs/") == [naming.job_record_key(job_of(good))]
+    for record, reason in [(text, jobs.UNSUPPORTED_FORMAT), (empty, jobs.EMPTY_OBJECT), (deleted, jobs.OBJECT_MISSING)]:
+        job = job_of(record)
+        stored = s3.get_object(Bucket=TRANSCRIPTS, Key=naming.rejection_key(job))
+        assert stored["ContentType"] == "application/json"
+        rejection = json.loads(stored["Body"].read())
+        assert (rejection["reason"], rejection["job_name"], rejection["stage"]) == (reason, job, "transcription")
+        assert (rejection["bucket"], rejection["key"]) == (AUDIO, decoded_key(record))
+        assert rejection["detail"]
+        # ... and one structured warning that names the upload, the reason and where the record is.
+        (warning,) = [r.fields for r in logged if r.levelno == logging.WARNING and r.fields["job_name"] == job]  # type: ignore[attr-defined]
+        assert (warning["reason"], warning["bucket"], warning["key"]) == (reason, AUDIO, decoded_key(record))
+        assert (warning["rejection_bucket"], warning["rejection_key"]) == (TRANSCRIPTS, naming.rejection_key(job))
+
+
+def test_size_missing_from_the_event_is_read_from_s3(s3: Any, transcribe: Any) -> None:
+    empty = upload(s3, "quiet.mp3", b"")
+    del empty["s3"]["object"]["size"]
+    audio = upload(s3, "loud.mp3")
+    del audio["s3"]["object"]["size"]
+
+    summary = invoke(event(empty, audio))
+
+    assert (summary["rejected"], summary["started"]) == ([job_of(empty)], [job_of(audio)])
+    assert read_json(s3, naming.rejection_key(job_of(empty)))["reason"] == jobs.EMPTY_OBJECT
+    assert read_json(s3, naming.job_record_key(job_of(audio)))["size"] == len(MP3_BYTES)
+
+
+def test_transcribe_refusing_the_request_is_a_rejection_not_a_retry(s3: Any, transcribe: Any) -> None:
+    record = upload(s3, "talk.mp3")
+    job = job_of(record)
+
+    with aws.override("transcribe", FailingOnce(transcribe, "BadRequestException", {job})):
+        summary = invoke(event(record))
+
+    assert summary["rejected"] == [job]
+    rejection = read_json(s3, naming.rejection_key(job))
+    assert rejection["reason"] == jobs.REQUEST_REJECTED
+    assert rejection["detail"] == "simulated BadRequestException"
+    assert keys(s3, "jobs/") == []
+
+
+def test_overwritten_object_is_left_to_its_own_newer_event(s3: Any, transcribe: Any) -> None:
+    old = upload(s3, "talk.mp3")
+    new = upload(s3, "talk.mp3", MP3_BYTES + b"more")
+
+    assert invoke(event(old))["skipped"] == [job_of(old)]
+    assert invoke(event(new))["started"] == [job_of(new)]
+    assert job_names(transcribe) == [job_of(new)]
+    assert keys(s3, "errors/") == []
+
+
+def test_versioned_bucket_gives_each_version_its_own_job(s3: Any, transcribe: Any) -> None:
+    s3.put_bucket_versioning(Bucket=AUDIO, VersioningConfiguration={"Status": "Enabled"})
+    first = upload(s3, "talk.mp3")
+    assert invoke(event(first))["started"] == [job_of(first)]
+    second = upload(s3, "talk.mp3")  # the same bytes again: same ETag, new version
+
+    assert invoke(event(second))["started"] == [job_of(second)]
+    assert job_of(first) != job_of(second)
+    assert job_names(transcribe) == sorted([job_of(first), job_of(second)])
+    assert read_json(s3, naming.job_record_key(job_of(second)))["version_id"] == second["s3"]["object"]["versionId"]
+
+
+def test_events_without_usable_records(s3: Any, transcribe: Any) -> None:
+    test_event = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2024-01-01T00:00:00Z", "Bucket": AUDIO}
+    assert invoke(test_event)["counts"] == {"started": 0, "already_started": 0, "rejected": 0, "skipped": 0}
+
+    good = upload(s3, "talk.amr")
+    removed = copy.deepcopy(good)
+    removed["eventName"] = "ObjectRemoved:Delete"
+    summary = invoke(event({"eventSource": "aws:sqs"}, removed, good))
+
+    assert summary["skipped"] == ["record-0", job_of(good)]
+    assert summary["started"] == [job_of(good)]
+    assert keys(s3, "errors/") == []
+
+
+# --- idempotency and retries ------------------------------------------------------------------------------------------
+
+
+def test_second_invocation_finds_the_job_already_started_and_keeps_its_record(s3: Any, transcribe: Any) -> None:
+    record = upload(s3, "talk.mp4")
+    job = job_of(record)
+    invoke(event(record))
+    first = read_json(s3, naming.job_record_key(job))
+    # Mark the stored record, to see whether the second attempt writes over it.
+    marked = {**first, "started_at": "2000-01-01T00:00:00+00:00"}
+    s3.put_object(Bucket=TRANSCRIPTS, Key=naming.job_record_key(job), Body=json.dumps(marked).encode())
+
+    summary = invoke(event(record))  # S3 delivered the event again, or Lambda retried it
+
+    assert summary["already_started"] == [job]
+    assert summary["started"] == []
+    assert job_names(transcribe) == [job]
+    assert read_json(s3, naming.job_record_key(job)) == marked
+
+
+def test_already_started_job_gets_its_record_if_the_first_attempt_died_before_writing_it(
+    s3: Any, transcribe: Any
+) -> None:
+    record = upload(s3, "talk.m4a")
+    job = job_of(record)
+    invoke(event(record))
+    s3.delete_object(Bucket=TRANSCRIPTS, Key=naming.job_record_key(job))
+
+    assert invoke(event(record))["already_started"] == [job]
+    assert read_json(s3, naming.job_record_key(job))["audio_key"] == "talk.m4a"
+
+
+@pytest.mark.parametrize(
+    "code", ["LimitExceededException", "ThrottlingException", "InternalFailureException", "AccessDeniedException"]
+)
+def test_retryable_failure_is_raised_after_the_other_records_and_the_retry_completes_the_event(
+    s3: Any, transcribe: Any, code: str
+) -> None:
+    throttled, fine = upload(s3, "first.mp3"), upload(s3, "second.wav")
+    evt = event(throttled, fine)
+
+    with aws.override("transcribe", FailingOnce(transcribe, code, {job_of(throttled)})):
+        with pytest.raises(function.RecordsFailedError, match=code) as raised:
+            invoke(evt)
+        assert job_of(throttled) in str(raised.value)
+        assert isinstance(raised.value.__cause__, ClientError)
+        assert raised.value.__cause__.response["Error"]["Code"] == code
+        # The other record was not held back by the failure.
+        assert job_names(transcribe) == [job_of(fine)]
+        assert keys(s3, "jobs/") == [naming.job_record_key(job_of(fine))]
+
+        # Lambda's async retry sends the same event again: the failed record starts, the other is a no-op.
+        summary = invoke(evt)
+
+    assert (summary["started"], summary["already_started"]) == ([job_of(throttled)], [job_of(fine)])
+    assert job_names(transcribe) == sorted([job_of(throttled), job_of(fine)])
+    assert keys(s3, "errors/") == []
+
+
+def test_throttling_from_the_service_propagates(s3: Any) -> None:
+    record = upload(s3, "talk.ogg")
+    client = boto3.client("transcribe")
+    with Stubber(client) as stub, aws.override("transcribe", client):
+        stub.add_client_error(
+            "start_transcription_job",
+            service_error_code="ThrottlingException",
+            service_message="Rate exceeded",
+            http_status_code=400,
+        )
+        with pytest.raises(function.RecordsFailedError, match="ThrottlingException"):
+            invoke(event(record))
+        stub.assert_no_pending_responses()
+    assert keys(s3, "") == []
