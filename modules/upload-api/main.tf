@@ -1,0 +1,290 @@
+# REST API that stores the request body in one S3 bucket: PUT /{folder}/{object} -> s3://<bucket>/{folder}/{object}.
+# API Gateway calls S3 PutObject itself (AWS-service integration) with a role that may only do that.
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # S3's status code -> the status the client sees. Integration responses are chosen by a regular expression on
+  # S3's status; the one without a pattern (500) takes everything the others do not match.
+  responses = {
+    "200" = { selection_pattern = "2\\d{2}" }
+    "400" = { selection_pattern = "4(0[0-25-9]|[1-9]\\d)" } # every 4xx but 403 and 404
+    "403" = { selection_pattern = "403" }
+    "404" = { selection_pattern = "404" }
+    "500" = { selection_pattern = null }
+  }
+
+  access_log_format = coalesce(var.access_log_format, jsonencode({
+    requestId         = "$context.requestId"
+    requestTime       = "$context.requestTime"
+    sourceIp          = "$context.identity.sourceIp"
+    apiKeyId          = "$context.identity.apiKeyId"
+    httpMethod        = "$context.httpMethod"
+    path              = "$context.path"
+    status            = "$context.status"
+    integrationStatus = "$context.integration.status"
+    responseLength    = "$context.responseLength"
+    errorMessage      = "$context.error.message"
+  }))
+}
+
+resource "aws_api_gateway_rest_api" "this" {
+  name               = var.name
+  description        = var.description
+  binary_media_types = var.binary_media_types
+
+  endpoint_configuration {
+    types = [var.endpoint_type]
+  }
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_resource" "folder" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = "{folder}"
+}
+
+resource "aws_api_gateway_resource" "object" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_resource.folder.id
+  path_part   = "{object}"
+}
+
+resource "aws_api_gateway_method" "this" {
+  rest_api_id      = aws_api_gateway_rest_api.this.id
+  resource_id      = aws_api_gateway_resource.object.id
+  http_method      = "PUT"
+  authorization    = "NONE"
+  api_key_required = var.api_key_required
+
+  request_parameters = {
+    "method.request.path.folder"         = true
+    "method.request.path.object"         = true
+    "method.request.header.Content-Type" = false
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name = "${var.name}-s3-put"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "apigateway.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  name = "${var.name}-s3-put"
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PutUploadedObjects"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject"]
+        Resource = ["${var.bucket_arn}/*"]
+      },
+    ]
+  })
+}
+
+resource "aws_api_gateway_integration" "this" {
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_method.this.resource_id
+  http_method             = aws_api_gateway_method.this.http_method
+  type                    = "AWS"
+  integration_http_method = "PUT"
+  # The bucket is part of the URI, not a parameter: a caller can only choose the key inside it.
+  uri                  = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:s3:path/${var.bucket_name}/{folder}/{object}"
+  credentials          = aws_iam_role.this.arn
+  passthrough_behavior = "WHEN_NO_MATCH"
+  timeout_milliseconds = var.integration_timeout_milliseconds
+
+  request_parameters = {
+    "integration.request.path.folder"         = "method.request.path.folder"
+    "integration.request.path.object"         = "method.request.path.object"
+    "integration.request.header.Content-Type" = "method.request.header.Content-Type"
+  }
+}
+
+resource "aws_api_gateway_method_response" "this" {
+  for_each = local.responses
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  resource_id = aws_api_gateway_method.this.resource_id
+  http_method = aws_api_gateway_method.this.http_method
+  status_code = each.key
+
+  response_parameters = merge(
+    { "method.response.header.Content-Type" = false },
+    each.key == "200" ? { "method.response.header.ETag" = false } : {},
+  )
+}
+
+resource "aws_api_gateway_integration_response" "this" {
+  for_each = local.responses
+
+  rest_api_id       = aws_api_gateway_rest_api.this.id
+  resource_id       = aws_api_gateway_integration.this.resource_id
+  http_method       = aws_api_gateway_integration.this.http_method
+  status_code       = aws_api_gateway_method_response.this[each.key].status_code
+  selection_pattern = each.value.selection_pattern
+
+  # S3's body (an XML error document on failure) passes through unchanged, with its Content-Type.
+  response_parameters = merge(
+    { "method.response.header.Content-Type" = "integration.response.header.Content-Type" },
+    each.key == "200" ? { "method.response.header.ETag" = "integration.response.header.ETag" } : {},
+  )
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # A deployment is a snapshot: take a new one whenever anything it captures changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_rest_api.this.binary_media_types,
+      aws_api_gateway_resource.folder,
+      aws_api_gateway_resource.object,
+      aws_api_gateway_method.this,
+      aws_api_gateway_integration.this,
+      aws_api_gateway_method_response.this,
+      aws_api_gateway_integration_response.this,
+    ]))
+  }
+
+  # The stage moves to the new deployment before the old one is deleted.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  count = var.access_log_enabled ? 1 : 0
+
+  name              = "/aws/apigateway/${var.name}/${var.stage_name}/access"
+  retention_in_days = var.log_retention_in_days
+  tags              = var.tags
+}
+
+resource "aws_api_gateway_stage" "this" {
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  deployment_id = aws_api_gateway_deployment.this.id
+  stage_name    = var.stage_name
+
+  dynamic "access_log_settings" {
+    for_each = aws_cloudwatch_log_group.access
+
+    content {
+      destination_arn = access_log_settings.value.arn
+      format          = local.access_log_format
+    }
+  }
+
+  tags = var.tags
+
+  # Logging needs the account's CloudWatch role first: "BadRequestException: CloudWatch Logs role ARN must be set
+  # in account settings to enable logging"
+  depends_on = [aws_api_gateway_account.this]
+}
+
+# Stage-wide throttling; it also protects the bucket when no API key is required.
+resource "aws_api_gateway_method_settings" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    throttling_rate_limit  = var.throttle_rate_limit
+    throttling_burst_limit = var.throttle_burst_limit
+  }
+}
+
+resource "aws_api_gateway_api_key" "this" {
+  count = var.api_key_required ? 1 : 0
+
+  name = var.name
+  tags = var.tags
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  count = var.api_key_required ? 1 : 0
+
+  name = var.name
+
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this.id
+    stage  = aws_api_gateway_stage.this.stage_name
+  }
+
+  throttle_settings {
+    rate_limit  = var.throttle_rate_limit
+    burst_limit = var.throttle_burst_limit
+  }
+
+  dynamic "quota_settings" {
+    for_each = var.quota_limit == null ? [] : [var.quota_limit]
+
+    content {
+      limit  = quota_settings.value
+      period = var.quota_period
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_api_gateway_usage_plan_key" "this" {
+  count = var.api_key_required ? 1 : 0
+
+  key_id        = aws_api_gateway_api_key.this[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.this[0].id
+}
+
+# Optional, off by default: the CloudWatch role of API Gateway is a single setting per account and Region, shared
+# by all APIs there. A reusable module must not take it over unless asked to.
+resource "aws_iam_role" "cloudwatch" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  name = "${var.name}-apigateway-cloudwatch"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "apigateway.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cloudwatch" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  role       = aws_iam_role.cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.create_account_cloudwatch_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
+
+  # API Gateway checks the role can write logs: "BadRequestException: The role ARN does not have required
+  # permissions set to API Gateway"
+  depends_on = [aws_iam_role_policy_attachment.cloudwatch]
+}

@@ -1,0 +1,85 @@
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "execution_arn" {
+  description = "Execution ARN of the REST API (for IAM policies and resource policies)."
+  value       = aws_api_gateway_rest_api.this.execution_arn
+}
+
+output "deployment_id" {
+  description = "ID of the deployment the stage serves."
+  value       = aws_api_gateway_deployment.this.id
+}
+
+output "deployment_trigger" {
+  description = "Hash of the API's resources, method, integration and responses; when it changes, Terraform replaces the deployment."
+  value       = aws_api_gateway_deployment.this.triggers.redeployment
+}
+
+output "stage_name" {
+  description = "Name of the stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "stage_url" {
+  description = "Invoke URL of the stage, without a trailing slash."
+  value       = trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")
+}
+
+output "upload_url_template" {
+  description = "URL to PUT a file to: {folder}/{object} becomes the object key in the bucket."
+  value       = "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/{folder}/{object}"
+}
+
+output "api_key_required" {
+  description = "Whether the upload method requires an API key."
+  value       = aws_api_gateway_method.this.api_key_required
+}
+
+output "api_key_id" {
+  description = "ID of the API key; null when no key is required."
+  value       = try(aws_api_gateway_api_key.this[0].id, null)
+}
+
+output "api_key_value" {
+  description = "Value of the API key (send it as header x-api-key); null when no key is required."
+  value       = try(aws_api_gateway_api_key.this[0].value, null)
+  sensitive   = true
+}
+
+output "usage_plan_id" {
+  description = "ID of the usage plan; null when no key is required."
+  value       = try(aws_api_gateway_usage_plan.this[0].id, null)
+}
+
+output "binary_media_types" {
+  description = "Content types the API passes through as bytes."
+  value       = aws_api_gateway_rest_api.this.binary_media_types
+}
+
+output "integration_uri" {
+  description = "The S3 PutObject target of the integration; it names the bucket and maps the path to the key."
+  value       = aws_api_gateway_integration.this.uri
+}
+
+output "integration_request_parameters" {
+  description = "How the request's path and headers map onto the S3 request."
+  value       = aws_api_gateway_integration.this.request_parameters
+}
+
+output "role_arn" {
+  description = "ARN of the role API Gateway uses to put objects."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_policy_json" {
+  description = "The inline policy of that role."
+  value       = aws_iam_role_policy.this.policy
+}
+
+output "access_log_group_name" {
+  description = "Name of the access log group; null when access logging is off."
+  value       = try(aws_cloudwatch_log_group.access[0].name, null)
+}

@@ -1,0 +1,162 @@
+variable "name" {
+  type        = string
+  description = "Name of the REST API; also names its IAM role(s), API key and usage plan."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,50}$", var.name))
+    error_message = "name must be 1-50 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "description" {
+  type        = string
+  description = "Description of the REST API."
+  default     = "Uploads files into an S3 bucket: PUT /{folder}/{object} stores the body at key {folder}/{object}."
+  nullable    = false
+}
+
+variable "bucket_name" {
+  type        = string
+  description = "Name of the bucket the API writes into. It is fixed in the integration; callers choose only the key."
+}
+
+variable "bucket_arn" {
+  type        = string
+  description = "ARN of that bucket (the API's role may only put objects into it)."
+}
+
+variable "stage_name" {
+  type        = string
+  description = "Name of the stage; the first path segment of the upload URL."
+  default     = "v1"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))
+    error_message = "stage_name must be 1-128 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "endpoint_type" {
+  type        = string
+  description = "Endpoint type of the API: REGIONAL or EDGE."
+  default     = "REGIONAL"
+  nullable    = false
+
+  validation {
+    condition     = contains(["REGIONAL", "EDGE"], var.endpoint_type)
+    error_message = "endpoint_type must be REGIONAL or EDGE."
+  }
+}
+
+variable "binary_media_types" {
+  type        = list(string)
+  description = "Content types API Gateway passes through as bytes. Anything else is treated as UTF-8 text, which corrupts audio."
+  default     = ["*/*"]
+  nullable    = false
+}
+
+variable "api_key_required" {
+  type        = bool
+  description = "Whether callers must send an API key (header x-api-key). When true, the module creates the key and a usage plan."
+  default     = true
+  nullable    = false
+}
+
+variable "throttle_rate_limit" {
+  type        = number
+  description = "Steady-state request rate (requests per second) of the stage, and of each API key."
+  default     = 5
+  nullable    = false
+
+  validation {
+    condition     = var.throttle_rate_limit > 0
+    error_message = "throttle_rate_limit must be > 0."
+  }
+}
+
+variable "throttle_burst_limit" {
+  type        = number
+  description = "Request burst of the stage, and of each API key."
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.throttle_burst_limit >= 0 && floor(var.throttle_burst_limit) == var.throttle_burst_limit
+    error_message = "throttle_burst_limit must be a whole number >= 0."
+  }
+}
+
+variable "quota_limit" {
+  type        = number
+  description = "Requests allowed per API key in each quota period; null for no quota."
+  default     = 1000
+
+  validation {
+    condition     = var.quota_limit == null || try(var.quota_limit >= 1 && floor(var.quota_limit) == var.quota_limit, false)
+    error_message = "quota_limit must be null or a whole number >= 1."
+  }
+}
+
+variable "quota_period" {
+  type        = string
+  description = "Period of the quota: DAY, WEEK or MONTH."
+  default     = "DAY"
+  nullable    = false
+
+  validation {
+    condition     = contains(["DAY", "WEEK", "MONTH"], var.quota_period)
+    error_message = "quota_period must be DAY, WEEK or MONTH."
+  }
+}
+
+variable "integration_timeout_milliseconds" {
+  type        = number
+  description = "How long API Gateway waits for S3 (50-29000 ms)."
+  default     = 29000
+  nullable    = false
+
+  validation {
+    condition     = var.integration_timeout_milliseconds >= 50 && var.integration_timeout_milliseconds <= 29000
+    error_message = "integration_timeout_milliseconds must be between 50 and 29000."
+  }
+}
+
+variable "access_log_enabled" {
+  type        = bool
+  description = "Whether the stage writes access logs to CloudWatch Logs. Needs the account's API Gateway CloudWatch role (see `create_account_cloudwatch_role`)."
+  default     = false
+  nullable    = false
+}
+
+variable "access_log_format" {
+  type        = string
+  description = "Format of an access log line; null for a JSON line with request id, caller, key, status and S3's status."
+  default     = null
+}
+
+variable "log_retention_in_days" {
+  type        = number
+  description = "Days to keep access logs."
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "create_account_cloudwatch_role" {
+  type        = bool
+  description = "Whether to create the role API Gateway uses to write logs and set it in the account's API Gateway settings. That setting is one per account and Region, shared by every API there: enable it only if nothing else manages it."
+  default     = false
+  nullable    = false
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags for every resource of the module that takes tags."
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,131 @@
+################################################################################
+# Upload
+################################################################################
+
+output "stage_url" {
+  description = "Invoke URL of the upload API's stage, e.g. https://<id>.execute-api.<region>.amazonaws.com/v1."
+  value       = module.upload_api.stage_url
+}
+
+output "upload_url_template" {
+  description = "URL to PUT an audio file to; {folder}/{object} becomes its key in the audio bucket."
+  value       = module.upload_api.upload_url_template
+}
+
+output "curl_command" {
+  description = "A ready command that uploads ./talk.mp3 as talks/talk.mp3 (run it where `terraform output` works; a calling configuration must export `api_key_value` too)."
+  value = join(" ", compact([
+    "curl -i -T talk.mp3",
+    "-H \"Content-Type: audio/mpeg\"",
+    var.api_key_required ? "-H \"x-api-key: $(terraform output -raw api_key_value)\"" : "",
+    "\"${module.upload_api.stage_url}/talks/talk.mp3\"",
+  ]))
+}
+
+output "api_key_id" {
+  description = "ID of the upload API key; null when no key is required."
+  value       = module.upload_api.api_key_id
+}
+
+output "api_key_value" {
+  description = "Value of the upload API key, sent as header x-api-key; null when no key is required."
+  value       = module.upload_api.api_key_value
+  sensitive   = true
+}
+
+output "rest_api_id" {
+  description = "ID of the upload REST API."
+  value       = module.upload_api.rest_api_id
+}
+
+################################################################################
+# Buckets
+################################################################################
+
+output "audio_bucket_name" {
+  description = "Bucket of the uploaded audio files."
+  value       = module.bucket["audio"].name
+}
+
+output "audio_bucket_arn" {
+  description = "ARN of the audio bucket."
+  value       = module.bucket["audio"].arn
+}
+
+output "transcript_bucket_name" {
+  description = "Bucket of the transcripts and subtitles (transcripts/), job records (jobs/) and rejections (errors/)."
+  value       = module.bucket["transcript"].name
+}
+
+output "transcript_bucket_arn" {
+  description = "ARN of the transcript bucket."
+  value       = module.bucket["transcript"].arn
+}
+
+output "image_bucket_name" {
+  description = "Bucket of the scene images, manifest and gallery page, under <job name>/."
+  value       = module.bucket["image"].name
+}
+
+output "image_bucket_arn" {
+  description = "ARN of the image bucket."
+  value       = module.bucket["image"].arn
+}
+
+################################################################################
+# Functions
+################################################################################
+
+output "transcription_function_name" {
+  description = "Name of the function that starts the transcription jobs."
+  value       = module.transcription_function.function_name
+}
+
+output "transcription_function_arn" {
+  description = "ARN of the transcription function."
+  value       = module.transcription_function.function_arn
+}
+
+output "transcription_dead_letter_queue_url" {
+  description = "URL of the queue holding upload events the transcription function failed on."
+  value       = module.transcription_function.dead_letter_queue_url
+}
+
+output "transcription_dead_letter_queue_arn" {
+  description = "ARN of the transcription function's dead-letter queue."
+  value       = module.transcription_function.dead_letter_queue_arn
+}
+
+output "image_function_name" {
+  description = "Name of the function that illustrates the transcripts."
+  value       = module.image_function.function_name
+}
+
+output "image_function_arn" {
+  description = "ARN of the image function."
+  value       = module.image_function.function_arn
+}
+
+output "image_dead_letter_queue_url" {
+  description = "URL of the queue holding transcript events the image function failed on."
+  value       = module.image_function.dead_letter_queue_url
+}
+
+output "image_dead_letter_queue_arn" {
+  description = "ARN of the image function's dead-letter queue."
+  value       = module.image_function.dead_letter_queue_arn
+}
+
+output "function_environment" {
+  description = "Environment variables of both functions, keyed start_transcription and illustrate_scenes (no secrets: bucket names and settings)."
+  value = {
+    start_transcription = module.transcription_function.environment_variables
+    illustrate_scenes   = module.image_function.environment_variables
+  }
+
+  # A cross-variable rule (variable validations may refer to other variables only from Terraform 1.9 on).
+  precondition {
+    condition     = var.language_code == null || length(var.language_options) == 0
+    error_message = "language_options narrows automatic language identification: set it only with language_code = null."
+  }
+}

@@ -1,0 +1,563 @@
+# The root module's wiring, planned and applied against mock providers: which bucket triggers which function on
+# which keys, what each role may do on which bucket, what the functions are deployed with, and the outputs.
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      region = "eu-west-1"
+    }
+  }
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+}
+
+mock_provider "external" {
+  mock_data "external" {
+    defaults = {
+      result = {
+        start_transcription_path = "build/lambda/start_transcription.zip"
+        start_transcription_hash = "dHJhbnNjcmlwdGlvbi16aXAtaGFzaA=="
+        start_transcription_size = "4096"
+        illustrate_scenes_path   = "build/lambda/illustrate_scenes.zip"
+        illustrate_scenes_hash   = "aW1hZ2UtemlwLWhhc2g="
+        illustrate_scenes_size   = "8192"
+      }
+    }
+  }
+}
+
+variables {
+  name = "talks"
+  buckets = {
+    audio      = { name = "talks-audio" }
+    transcript = { name = "talks-transcripts" }
+    image      = { name = "talks-images" }
+  }
+}
+
+# Bucket ARNs are computed by AWS; give the mocks the real ones so the policies can be read.
+override_resource {
+  target = module.bucket["audio"].aws_s3_bucket.this
+  values = { arn = "arn:aws:s3:::talks-audio" }
+}
+
+override_resource {
+  target = module.bucket["transcript"].aws_s3_bucket.this
+  values = { arn = "arn:aws:s3:::talks-transcripts" }
+}
+
+override_resource {
+  target = module.bucket["image"].aws_s3_bucket.this
+  values = { arn = "arn:aws:s3:::talks-images" }
+}
+
+override_resource {
+  target = module.upload_api.aws_api_gateway_stage.this
+  values = { invoke_url = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1" }
+}
+
+################################################################################
+# Buckets
+################################################################################
+
+run "three_distinct_buckets_each_in_its_place" {
+  command = apply
+
+  assert {
+    condition     = [output.audio_bucket_name, output.transcript_bucket_name, output.image_bucket_name] == ["talks-audio", "talks-transcripts", "talks-images"]
+    error_message = "The bucket outputs do not name the configured audio, transcript and image buckets."
+  }
+
+  assert {
+    condition     = length(distinct([output.audio_bucket_arn, output.transcript_bucket_arn, output.image_bucket_arn])) == 3
+    error_message = "The three bucket ARNs are not distinct."
+  }
+
+  assert {
+    condition     = module.bucket["audio"].versioning_enabled && !module.bucket["transcript"].versioning_enabled && !module.bucket["image"].versioning_enabled
+    error_message = "By default only the audio bucket (the only copy of the uploads) should be versioned."
+  }
+}
+
+run "generated_bucket_names_are_distinct" {
+  command = apply
+
+  variables {
+    buckets = {}
+  }
+
+  assert {
+    condition     = length(distinct([output.audio_bucket_name, output.transcript_bucket_name, output.image_bucket_name])) == 3
+    error_message = "Generated bucket names must be three different buckets."
+  }
+}
+
+run "two_equal_bucket_names_fail_the_plan" {
+  command = plan
+
+  variables {
+    buckets = {
+      audio      = { name = "talks-shared" }
+      transcript = { name = "talks-shared" }
+    }
+  }
+
+  expect_failures = [var.buckets]
+}
+
+run "an_output_bucket_equal_to_its_input_bucket_fails_the_plan" {
+  command = plan
+
+  variables {
+    buckets = {
+      transcript = { name = "talks-same" }
+      image      = { name = "talks-same" }
+    }
+  }
+
+  expect_failures = [var.buckets]
+}
+
+################################################################################
+# Triggers
+################################################################################
+
+run "audio_bucket_triggers_the_transcription_function_on_every_media_suffix" {
+  command = apply
+
+  assert {
+    condition     = module.transcription_function.s3_notification.bucket == output.audio_bucket_name
+    error_message = "The transcription function's notification is not on the audio bucket."
+  }
+
+  # Every media format of the contract, in lower and upper case, and nothing else.
+  assert {
+    condition = toset([for rule in module.transcription_function.s3_notification.rules : rule.filter_suffix]) == toset(flatten([
+      for format in jsondecode(file("functions/pipeline_core/contract.json")).media_formats : [".${format}", ".${upper(format)}"]
+    ]))
+    error_message = "The audio notification's suffix filters are not exactly the contract's media formats in lower and upper case."
+  }
+
+  assert {
+    condition     = length(module.transcription_function.s3_notification.rules) == 2 * length(jsondecode(file("functions/pipeline_core/contract.json")).media_formats)
+    error_message = "Expected one notification rule per media format and case."
+  }
+
+  assert {
+    condition     = contains([for rule in module.transcription_function.s3_notification.rules : rule.filter_suffix], ".mp3") && contains([for rule in module.transcription_function.s3_notification.rules : rule.filter_suffix], ".MP3")
+    error_message = "talk.mp3 and TALK.MP3 must both start a transcription."
+  }
+
+  assert {
+    condition = alltrue([
+      for rule in module.transcription_function.s3_notification.rules :
+      rule.lambda_function_arn == output.transcription_function_arn && rule.events == toset(["s3:ObjectCreated:*"]) && rule.filter_prefix == null
+    ])
+    error_message = "Every audio rule must send s3:ObjectCreated:* for any prefix to the transcription function."
+  }
+}
+
+run "transcript_bucket_triggers_the_image_function_on_transcripts_json_only" {
+  command = apply
+
+  assert {
+    condition     = module.image_function.s3_notification.bucket == output.transcript_bucket_name
+    error_message = "The image function's notification is not on the transcript bucket."
+  }
+
+  assert {
+    condition     = length(module.image_function.s3_notification.rules) == 1
+    error_message = "The transcript bucket needs exactly one rule."
+  }
+
+  assert {
+    condition     = module.image_function.s3_notification.rules[0].filter_prefix == "transcripts/" && module.image_function.s3_notification.rules[0].filter_suffix == ".json"
+    error_message = "The image function must start on transcripts/*.json only, not on jobs/, errors/ or the .srt/.vtt files."
+  }
+
+  assert {
+    condition     = module.image_function.s3_notification.rules[0].lambda_function_arn == output.image_function_arn && module.image_function.s3_notification.rules[0].events == toset(["s3:ObjectCreated:*"])
+    error_message = "The transcript rule must send s3:ObjectCreated:* to the image function."
+  }
+}
+
+################################################################################
+# Permissions
+################################################################################
+
+run "transcription_role_names_exactly_its_buckets_and_actions" {
+  command = apply
+
+  assert {
+    condition = { for action, resources in {
+      for pair in flatten([
+        for statement in jsondecode(module.transcription_function.role_policy_json).Statement : [
+          for action in statement.Action : { action = action, resources = statement.Resource }
+        ]
+      ]) : pair.action => pair.resources...
+      } : action => toset(flatten(resources)) } == {
+      "logs:CreateLogStream"             = toset(["${module.transcription_function.log_group_arn}:*"])
+      "logs:PutLogEvents"                = toset(["${module.transcription_function.log_group_arn}:*"])
+      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*"])
+      "s3:ListBucket"                    = toset(["arn:aws:s3:::talks-audio"])
+      "s3:PutObject"                     = toset(["arn:aws:s3:::talks-transcripts/*"])
+      "sqs:SendMessage"                  = toset([output.transcription_dead_letter_queue_arn])
+      "transcribe:StartTranscriptionJob" = toset(["*"])
+    }
+    error_message = "The transcription role must allow exactly: its logs, reading and listing audio, writing transcripts, its dead-letter queue and starting Transcribe jobs."
+  }
+
+  assert {
+    condition     = alltrue([for statement in jsondecode(module.transcription_function.role_policy_json).Statement : statement.Effect == "Allow"])
+    error_message = "The role policy holds only Allow statements."
+  }
+}
+
+run "image_role_names_exactly_its_buckets_and_actions" {
+  command = apply
+
+  assert {
+    condition = { for action, resources in {
+      for pair in flatten([
+        for statement in jsondecode(module.image_function.role_policy_json).Statement : [
+          for action in statement.Action : { action = action, resources = statement.Resource }
+        ]
+      ]) : pair.action => pair.resources...
+      } : action => toset(flatten(resources)) } == {
+      "logs:CreateLogStream" = toset(["${module.image_function.log_group_arn}:*"])
+      "logs:PutLogEvents"    = toset(["${module.image_function.log_group_arn}:*"])
+      "s3:GetObject"         = toset(["arn:aws:s3:::talks-transcripts/*", "arn:aws:s3:::talks-images/*"])
+      "s3:PutObject"         = toset(["arn:aws:s3:::talks-images/*"])
+      "s3:ListBucket"        = toset(["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-images"])
+      "sqs:SendMessage"      = toset([output.image_dead_letter_queue_arn])
+      "bedrock:InvokeModel"  = toset(["arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-canvas-v1:0"])
+    }
+    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue and the image model."
+  }
+
+  assert {
+    condition     = !strcontains(module.image_function.role_policy_json, "talks-audio")
+    error_message = "The image function has no business with the audio bucket."
+  }
+
+  assert {
+    condition     = !strcontains(module.transcription_function.role_policy_json, "talks-images")
+    error_message = "The transcription function has no business with the image bucket."
+  }
+}
+
+run "bedrock_permissions_follow_the_chosen_models_and_inference_profiles" {
+  command = apply
+
+  variables {
+    image_model_id  = "stability.sd3-5-large-v1:0"
+    prompt_model_id = "us.amazon.nova-lite-v1:0"
+  }
+
+  assert {
+    condition = toset(one([
+      for statement in jsondecode(module.image_function.role_policy_json).Statement : statement.Resource if contains(statement.Action, "bedrock:InvokeModel")
+      ])) == toset([
+      "arn:aws:bedrock:eu-west-1::foundation-model/stability.sd3-5-large-v1:0",
+      "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0",
+    ])
+    error_message = "InvokeModel must name the image model, and the prompt model's inference profile plus its foundation model in the profile's Regions."
+  }
+
+  assert {
+    condition     = output.function_environment.illustrate_scenes.PROMPT_MODEL_ID == "us.amazon.nova-lite-v1:0" && output.function_environment.illustrate_scenes.IMAGE_MODEL_ID == "stability.sd3-5-large-v1:0"
+    error_message = "The image function's environment must carry the chosen models."
+  }
+}
+
+run "upload_api_role_may_only_put_into_the_audio_bucket" {
+  command = apply
+
+  assert {
+    condition = [for statement in jsondecode(module.upload_api.role_policy_json).Statement : {
+      effect = statement.Effect, actions = statement.Action, resources = statement.Resource
+    }] == [{ effect = "Allow", actions = ["s3:PutObject"], resources = ["arn:aws:s3:::talks-audio/*"] }]
+    error_message = "The upload API's role may do nothing but s3:PutObject into the audio bucket."
+  }
+}
+
+################################################################################
+# Functions
+################################################################################
+
+run "functions_run_their_handlers_from_the_packaged_zips" {
+  command = apply
+
+  assert {
+    condition     = module.transcription_function.configuration.handler == "start_transcription.handler.handler" && module.image_function.configuration.handler == "illustrate_scenes.handler.handler"
+    error_message = "Wrong handler strings."
+  }
+
+  assert {
+    condition = [module.transcription_function.configuration.filename, module.transcription_function.configuration.source_code_hash] == [
+      "build/lambda/start_transcription.zip", "dHJhbnNjcmlwdGlvbi16aXAtaGFzaA=="
+    ]
+    error_message = "The transcription function must deploy the start_transcription zip with its hash from scripts/package.py."
+  }
+
+  assert {
+    condition = [module.image_function.configuration.filename, module.image_function.configuration.source_code_hash] == [
+      "build/lambda/illustrate_scenes.zip", "aW1hZ2UtemlwLWhhc2g="
+    ]
+    error_message = "The image function must deploy the illustrate_scenes zip with its hash from scripts/package.py."
+  }
+
+  assert {
+    condition     = data.external.package.query.out == "./build/lambda" && data.external.package.program[1] == "./scripts/package.py" && contains(data.external.package.program, "--terraform")
+    error_message = "Terraform must run scripts/package.py --terraform from the module's own directory."
+  }
+
+  assert {
+    condition     = module.transcription_function.configuration.runtime == "python3.13" && module.transcription_function.configuration.architectures == tolist(["arm64"]) && module.image_function.configuration.architectures == tolist(["arm64"])
+    error_message = "Both functions default to python3.13 on arm64."
+  }
+
+  assert {
+    condition     = module.transcription_function.configuration.timeout == 60 && module.image_function.configuration.timeout == 900 && module.image_function.configuration.reserved_concurrent_executions == 5
+    error_message = "Default timeouts (60 s, 900 s) or the image function's reserved concurrency (5) are wrong."
+  }
+}
+
+run "failed_events_go_to_each_functions_own_dead_letter_queue" {
+  command = apply
+
+  variables {
+    transcription_maximum_retry_attempts       = 0
+    image_maximum_event_age_in_seconds         = 600
+    transcription_maximum_event_age_in_seconds = 3600
+  }
+
+  assert {
+    condition     = module.transcription_function.configuration.on_failure_destination == output.transcription_dead_letter_queue_arn && module.image_function.configuration.on_failure_destination == output.image_dead_letter_queue_arn
+    error_message = "Each function's failures must go to its own dead-letter queue."
+  }
+
+  assert {
+    condition     = output.transcription_dead_letter_queue_arn != output.image_dead_letter_queue_arn
+    error_message = "The two functions share a dead-letter queue."
+  }
+
+  assert {
+    condition = [
+      module.transcription_function.configuration.maximum_retry_attempts, module.transcription_function.configuration.maximum_event_age_in_seconds,
+      module.image_function.configuration.maximum_retry_attempts, module.image_function.configuration.maximum_event_age_in_seconds,
+    ] == [0, 3600, 1, 600]
+    error_message = "The retry and event-age variables do not reach their functions."
+  }
+}
+
+run "environment_holds_exactly_the_documented_variables" {
+  command = apply
+
+  assert {
+    condition = module.transcription_function.environment_variables == tomap({
+      TRANSCRIPT_BUCKET  = "talks-transcripts"
+      MAX_SPEAKER_LABELS = "0"
+      LOG_LEVEL          = "INFO"
+    })
+    error_message = "Transcription environment by default: the transcript bucket, no diarization, INFO; no LANGUAGE_CODE (automatic identification)."
+  }
+
+  assert {
+    condition = module.image_function.environment_variables == tomap({
+      IMAGE_BUCKET        = "talks-images"
+      IMAGE_MODEL_ID      = "amazon.nova-canvas-v1:0"
+      SCENE_SECONDS       = "30"
+      MAX_IMAGES_PER_FILE = "10"
+      IMAGE_CONCURRENCY   = "4"
+      IMAGE_WIDTH         = "1024"
+      IMAGE_HEIGHT        = "1024"
+      LOG_LEVEL           = "INFO"
+    })
+    error_message = "Image environment by default: the image bucket, Nova Canvas, 30 s scenes, 10 images, 4 threads, 1024x1024; no style, no prompt model."
+  }
+
+  assert {
+    condition     = output.function_environment == { start_transcription = module.transcription_function.environment_variables, illustrate_scenes = module.image_function.environment_variables }
+    error_message = "function_environment must show both functions' environments."
+  }
+}
+
+run "environment_follows_the_variables" {
+  command = apply
+
+  variables {
+    language_code       = "de-DE"
+    max_speaker_labels  = 3
+    log_level           = "DEBUG"
+    scene_seconds       = 45
+    max_images_per_file = 3
+    image_style         = "pencil sketch"
+    image_concurrency   = 2
+    image_width         = 1280
+    image_height        = 768
+  }
+
+  assert {
+    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", LOG_LEVEL = "DEBUG" })
+    error_message = "The transcription settings do not reach the function's environment."
+  }
+
+  assert {
+    condition = [for key in ["SCENE_SECONDS", "MAX_IMAGES_PER_FILE", "IMAGE_STYLE", "IMAGE_CONCURRENCY", "IMAGE_WIDTH", "IMAGE_HEIGHT", "LOG_LEVEL"] :
+    output.function_environment.illustrate_scenes[key]] == ["45", "3", "pencil sketch", "2", "1280", "768", "DEBUG"]
+    error_message = "The image settings do not reach the function's environment."
+  }
+}
+
+run "language_options_are_passed_comma_separated" {
+  command = apply
+
+  variables {
+    language_options = ["en-US", "de-DE", "fr-FR"]
+  }
+
+  assert {
+    condition     = output.function_environment.start_transcription.LANGUAGE_OPTIONS == "en-US,de-DE,fr-FR" && !contains(keys(output.function_environment.start_transcription), "LANGUAGE_CODE")
+    error_message = "LANGUAGE_OPTIONS must be comma-separated, with LANGUAGE_CODE unset."
+  }
+}
+
+run "language_options_with_a_fixed_language_fail_the_plan" {
+  command = plan
+
+  variables {
+    language_code    = "en-US"
+    language_options = ["en-US", "de-DE"]
+  }
+
+  expect_failures = [output.function_environment]
+}
+
+################################################################################
+# Upload API and outputs
+################################################################################
+
+run "upload_api_writes_into_the_audio_bucket_at_folder_object" {
+  command = apply
+
+  assert {
+    condition     = module.upload_api.integration_uri == "arn:aws:apigateway:eu-west-1:s3:path/talks-audio/{folder}/{object}"
+    error_message = "The integration must name the audio bucket and use {folder}/{object} as the key."
+  }
+
+  assert {
+    condition = module.upload_api.integration_request_parameters == tomap({
+      "integration.request.path.folder"         = "method.request.path.folder"
+      "integration.request.path.object"         = "method.request.path.object"
+      "integration.request.header.Content-Type" = "method.request.header.Content-Type"
+    })
+    error_message = "Only {folder}, {object} and Content-Type may pass from the request to S3 (never the bucket)."
+  }
+
+  assert {
+    condition     = module.upload_api.binary_media_types == tolist(["*/*"])
+    error_message = "Every content type must pass as binary, or audio is corrupted."
+  }
+
+  assert {
+    condition     = module.upload_api.api_key_required && output.api_key_id != null
+    error_message = "An API key is required by default, and its id is an output."
+  }
+}
+
+run "outputs_are_well_formed" {
+  command = apply
+
+  assert {
+    condition     = can(regex("^https://[a-z0-9]+\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com/v1$", output.stage_url))
+    error_message = "stage_url must be the stage's https URL without a trailing slash."
+  }
+
+  assert {
+    condition     = output.upload_url_template == "${output.stage_url}/{folder}/{object}"
+    error_message = "upload_url_template must be the stage URL plus /{folder}/{object}."
+  }
+
+  assert {
+    condition     = output.curl_command == "curl -i -T talk.mp3 -H \"Content-Type: audio/mpeg\" -H \"x-api-key: $(terraform output -raw api_key_value)\" \"${output.stage_url}/talks/talk.mp3\""
+    error_message = "curl_command must PUT talk.mp3 to talks/talk.mp3 with the API key read from terraform output."
+  }
+
+  assert {
+    condition     = can(regex("^[A-Za-z0-9]+$", output.rest_api_id)) && output.transcription_function_name == "talks-start-transcription" && output.image_function_name == "talks-illustrate-scenes"
+    error_message = "Function names are <name>-start-transcription and <name>-illustrate-scenes."
+  }
+}
+
+run "without_an_api_key_the_curl_command_sends_none" {
+  command = apply
+
+  variables {
+    api_key_required = false
+  }
+
+  assert {
+    condition     = !module.upload_api.api_key_required && output.api_key_id == null
+    error_message = "With api_key_required = false there is no key."
+  }
+
+  assert {
+    condition     = output.curl_command == "curl -i -T talk.mp3 -H \"Content-Type: audio/mpeg\" \"${output.stage_url}/talks/talk.mp3\""
+    error_message = "Without a key the curl command must not send x-api-key."
+  }
+}
+
+################################################################################
+# Input validation
+################################################################################
+
+run "an_unknown_image_model_family_is_rejected" {
+  command = plan
+
+  variables {
+    image_model_id = "openai.dall-e-3"
+  }
+
+  expect_failures = [var.image_model_id]
+}
+
+run "out_of_range_settings_are_rejected" {
+  command = plan
+
+  variables {
+    max_images_per_file                  = 0
+    image_concurrency                    = 17
+    scene_seconds                        = 2.5
+    language_options                     = ["en-US"]
+    language_code                        = "english"
+    max_speaker_labels                   = 1
+    transcription_maximum_retry_attempts = 3
+    image_maximum_event_age_in_seconds   = 30
+    name                                 = "Talks_Upper"
+  }
+
+  expect_failures = [
+    var.max_images_per_file,
+    var.image_concurrency,
+    var.scene_seconds,
+    var.language_options,
+    var.language_code,
+    var.max_speaker_labels,
+    var.transcription_maximum_retry_attempts,
+    var.image_maximum_event_age_in_seconds,
+    var.name,
+  ]
+}

@@ -1,0 +1,170 @@
+# modules/secure-bucket on its own: the settings every bucket of the pipeline gets.
+
+mock_provider "aws" {}
+
+variables {
+  bucket_prefix = "talks-audio-"
+}
+
+override_resource {
+  target = aws_s3_bucket.this
+  values = {
+    id     = "talks-audio-20250101000000000000000001"
+    bucket = "talks-audio-20250101000000000000000001"
+    arn    = "arn:aws:s3:::talks-audio-20250101000000000000000001"
+  }
+}
+
+run "private_encrypted_tls_only_by_default" {
+  command = apply
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.bucket_prefix == "talks-audio-" && aws_s3_bucket.this.force_destroy == false
+    error_message = "Without a name the bucket name is generated from the prefix; force_destroy is off by default."
+  }
+
+  assert {
+    condition = [
+      aws_s3_bucket_public_access_block.this.block_public_acls,
+      aws_s3_bucket_public_access_block.this.block_public_policy,
+      aws_s3_bucket_public_access_block.this.ignore_public_acls,
+      aws_s3_bucket_public_access_block.this.restrict_public_buckets,
+    ] == [true, true, true, true]
+    error_message = "All four public access blocks must be on."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_ownership_controls.this.rule[0].object_ownership == "BucketOwnerEnforced"
+    error_message = "ACLs must be disabled (BucketOwnerEnforced)."
+  }
+
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    error_message = "Default encryption must be on."
+  }
+
+  assert {
+    condition = jsondecode(aws_s3_bucket_policy.this.policy).Statement == [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource = [
+        "arn:aws:s3:::talks-audio-20250101000000000000000001",
+        "arn:aws:s3:::talks-audio-20250101000000000000000001/*",
+      ]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+    error_message = "The bucket policy must deny every request without TLS, on the bucket and its objects."
+  }
+
+  assert {
+    condition = alltrue([
+      for bucket in [
+        aws_s3_bucket_public_access_block.this.bucket,
+        aws_s3_bucket_ownership_controls.this.bucket,
+        aws_s3_bucket_server_side_encryption_configuration.this.bucket,
+        aws_s3_bucket_lifecycle_configuration.this.bucket,
+        aws_s3_bucket_policy.this.bucket,
+      ] : bucket == aws_s3_bucket.this.id
+    ])
+    error_message = "Every setting must apply to this bucket."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_versioning.this) == 0 && output.versioning_enabled == false
+    error_message = "Versioning is off unless asked for."
+  }
+
+  assert {
+    condition     = [for rule in aws_s3_bucket_lifecycle_configuration.this.rule : rule.id] == ["abort-incomplete-multipart-uploads"]
+    error_message = "Without expiry or versioning, the only lifecycle rule cleans up incomplete multipart uploads."
+  }
+
+  assert {
+    condition     = output.name == aws_s3_bucket.this.bucket && output.arn == "arn:aws:s3:::talks-audio-20250101000000000000000001"
+    error_message = "The outputs must name the bucket."
+  }
+}
+
+run "explicit_name_versioning_and_expiry" {
+  command = apply
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  variables {
+    bucket                             = "my-talks-audio"
+    versioning_enabled                 = true
+    expiration_days                    = 365
+    noncurrent_version_expiration_days = 7
+    force_destroy                      = true
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.bucket == "my-talks-audio"
+    error_message = "An explicit name wins over the prefix."
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.force_destroy
+    error_message = "force_destroy must be passed on."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_versioning.this[0].versioning_configuration[0].status == "Enabled" && output.versioning_enabled
+    error_message = "versioning_enabled must enable versioning."
+  }
+
+  assert {
+    condition = [
+      for rule in aws_s3_bucket_lifecycle_configuration.this.rule :
+      [rule.id, rule.status, try(coalesce(rule.expiration[0].days), 0), try(rule.noncurrent_version_expiration[0].noncurrent_days, 0)]
+      ] == [
+      ["abort-incomplete-multipart-uploads", "Enabled", 0, 0],
+      ["expire-objects", "Enabled", 365, 0],
+      ["expire-noncurrent-versions", "Enabled", 0, 7],
+    ]
+    error_message = "Expected rules: abort multipart uploads, expire objects after 365 days, expire noncurrent versions after 7 days."
+  }
+
+  assert {
+    condition     = one([for rule in aws_s3_bucket_lifecycle_configuration.this.rule : rule.expiration[0].expired_object_delete_marker if rule.id == "expire-noncurrent-versions"])
+    error_message = "Delete markers left without versions must be removed too."
+  }
+}
+
+run "a_bucket_needs_a_name_or_a_prefix" {
+  command = plan
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  variables {
+    bucket_prefix = null
+  }
+
+  expect_failures = [aws_s3_bucket.this]
+}
+
+run "invalid_names_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  variables {
+    bucket          = "Not_A_Bucket"
+    bucket_prefix   = "this-prefix-is-far-too-long-for-a-generated-name-"
+    expiration_days = 0
+  }
+
+  expect_failures = [var.bucket, var.bucket_prefix, var.expiration_days]
+}

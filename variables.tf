@@ -1,0 +1,409 @@
+################################################################################
+# General
+################################################################################
+
+variable "name" {
+  type        = string
+  description = "Prefix of every resource name (buckets, functions, roles, API). Lowercase letters, digits and hyphens."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$", var.name))
+    error_message = "name must be 3-24 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit (it prefixes bucket names)."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags for every resource that takes tags."
+  default     = {}
+  nullable    = false
+}
+
+################################################################################
+# Buckets
+################################################################################
+
+variable "buckets" {
+  type = object({
+    audio = optional(object({
+      name                               = optional(string)
+      versioning_enabled                 = optional(bool, true)
+      expiration_days                    = optional(number)
+      noncurrent_version_expiration_days = optional(number, 30)
+    }), {})
+    transcript = optional(object({
+      name                               = optional(string)
+      versioning_enabled                 = optional(bool, false)
+      expiration_days                    = optional(number)
+      noncurrent_version_expiration_days = optional(number, 30)
+    }), {})
+    image = optional(object({
+      name                               = optional(string)
+      versioning_enabled                 = optional(bool, false)
+      expiration_days                    = optional(number)
+      noncurrent_version_expiration_days = optional(number, 30)
+    }), {})
+  })
+  description = <<-EOT
+    The three buckets: audio (uploads), transcript (Transcribe output, job and rejection records) and image
+    (scene images, manifest, gallery). For each: `name` (null = generated from `name`, e.g. <name>-audio-<suffix>),
+    `versioning_enabled` (default: on for audio, the only copy of the uploads; off for the others, which can be
+    produced again), `expiration_days` (null = keep), `noncurrent_version_expiration_days`.
+    The three names must differ: a function writing into its own input bucket would invoke itself.
+  EOT
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(distinct([for b in values(var.buckets) : b.name if b.name != null])) == length([for b in values(var.buckets) : b.name if b.name != null])
+    error_message = "The audio, transcript and image buckets must be three different buckets: a function writing into its own input bucket would invoke itself."
+  }
+
+  validation {
+    condition     = alltrue([for b in values(var.buckets) : b.name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", b.name))])
+    error_message = "Bucket names must be 3-63 characters of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."
+  }
+
+  validation {
+    condition     = alltrue([for b in values(var.buckets) : b.expiration_days == null || try(b.expiration_days >= 1, false)])
+    error_message = "expiration_days must be null or >= 1."
+  }
+}
+
+variable "bucket_force_destroy" {
+  type        = bool
+  description = "Whether `terraform destroy` deletes the buckets even when they still hold objects. Keep false outside of tests and demos."
+  default     = false
+  nullable    = false
+}
+
+################################################################################
+# Upload API
+################################################################################
+
+variable "api_stage_name" {
+  type        = string
+  description = "Stage of the upload API; the first path segment of the upload URL."
+  default     = "v1"
+  nullable    = false
+}
+
+variable "api_key_required" {
+  type        = bool
+  description = "Whether uploads need an API key (header x-api-key). When true, the module creates the key and a usage plan."
+  default     = true
+  nullable    = false
+}
+
+variable "api_throttle_rate_limit" {
+  type        = number
+  description = "Steady-state upload requests per second, for the stage and for each API key."
+  default     = 5
+  nullable    = false
+}
+
+variable "api_throttle_burst_limit" {
+  type        = number
+  description = "Upload request burst, for the stage and for each API key."
+  default     = 10
+  nullable    = false
+}
+
+variable "api_quota_limit" {
+  type        = number
+  description = "Uploads allowed per API key in each `api_quota_period`; null for no quota."
+  default     = 1000
+}
+
+variable "api_quota_period" {
+  type        = string
+  description = "Period of the quota: DAY, WEEK or MONTH."
+  default     = "DAY"
+  nullable    = false
+}
+
+variable "api_access_log_enabled" {
+  type        = bool
+  description = "Whether the upload API writes access logs. API Gateway needs the account's CloudWatch role for that: set it up outside this module or with `api_create_account_cloudwatch_role`."
+  default     = false
+  nullable    = false
+}
+
+variable "api_create_account_cloudwatch_role" {
+  type        = bool
+  description = "Whether to create API Gateway's CloudWatch role and set it in the account settings. The setting is one per account and Region, shared by every API there: enable it only if nothing else manages it."
+  default     = false
+  nullable    = false
+}
+
+################################################################################
+# Functions (both)
+################################################################################
+
+variable "lambda_runtime" {
+  type        = string
+  description = "Python runtime of both functions."
+  default     = "python3.13"
+  nullable    = false
+}
+
+variable "lambda_architecture" {
+  type        = string
+  description = "Instruction set of both functions: arm64 (cheaper per GB-second) or x86_64."
+  default     = "arm64"
+  nullable    = false
+}
+
+variable "log_retention_in_days" {
+  type        = number
+  description = "Days to keep the functions' (and the API's access) logs."
+  default     = 30
+  nullable    = false
+}
+
+variable "log_level" {
+  type        = string
+  description = "Log level of both functions (LOG_LEVEL)."
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
+  }
+}
+
+variable "dead_letter_message_retention_seconds" {
+  type        = number
+  description = "How long the functions' dead-letter queues keep events that failed every attempt (60 s to 14 days)."
+  default     = 1209600
+  nullable    = false
+}
+
+variable "python_executable" {
+  type        = string
+  description = "Python 3 interpreter that runs scripts/package.py during plan to build the function zips."
+  default     = "python3"
+  nullable    = false
+}
+
+################################################################################
+# Transcription function
+################################################################################
+
+variable "transcription_memory_size" {
+  type        = number
+  description = "Memory (MB) of the transcription function."
+  default     = 256
+  nullable    = false
+}
+
+variable "transcription_timeout" {
+  type        = number
+  description = "Timeout (s) of the transcription function; it only starts jobs, it never waits for them."
+  default     = 60
+  nullable    = false
+}
+
+variable "transcription_maximum_retry_attempts" {
+  type        = number
+  description = "Retries (0-2) of a failed transcription invocation before the event goes to its dead-letter queue."
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 2], var.transcription_maximum_retry_attempts)
+    error_message = "transcription_maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "transcription_maximum_event_age_in_seconds" {
+  type        = number
+  description = "Oldest upload event (60-21600 s) the transcription function still processes."
+  default     = 21600
+  nullable    = false
+
+  validation {
+    condition     = var.transcription_maximum_event_age_in_seconds >= 60 && var.transcription_maximum_event_age_in_seconds <= 21600
+    error_message = "transcription_maximum_event_age_in_seconds must be between 60 and 21600."
+  }
+}
+
+variable "language_code" {
+  type        = string
+  description = "Language of the audio, e.g. en-US (LANGUAGE_CODE). Null: Amazon Transcribe identifies it."
+  default     = null
+
+  validation {
+    condition     = var.language_code == null || can(regex("^[a-z]{2,3}-[A-Z]{2}$", var.language_code))
+    error_message = "language_code must look like en-US (or be null for automatic identification)."
+  }
+}
+
+variable "language_options" {
+  type        = list(string)
+  description = "2-5 languages automatic identification may choose from, e.g. [\"en-US\", \"de-DE\"] (LANGUAGE_OPTIONS). Only with language_code = null."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 2, 3, 4, 5], length(var.language_options)) && alltrue([for code in var.language_options : can(regex("^[a-z]{2,3}-[A-Z]{2}$", code))])
+    error_message = "language_options takes none, or 2 to 5 codes like en-US (a single language belongs in language_code)."
+  }
+}
+
+variable "max_speaker_labels" {
+  type        = number
+  description = "0: no speaker identification; 2-30: label up to that many speakers (MAX_SPEAKER_LABELS)."
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.max_speaker_labels == 0 || (var.max_speaker_labels >= 2 && var.max_speaker_labels <= 30 && floor(var.max_speaker_labels) == var.max_speaker_labels)
+    error_message = "max_speaker_labels must be 0 or a whole number between 2 and 30."
+  }
+}
+
+################################################################################
+# Image function
+################################################################################
+
+variable "image_memory_size" {
+  type        = number
+  description = "Memory (MB) of the image function."
+  default     = 512
+  nullable    = false
+}
+
+variable "image_timeout" {
+  type        = number
+  description = "Timeout (s) of the image function; it calls the image model once per scene."
+  default     = 900
+  nullable    = false
+}
+
+variable "image_reserved_concurrent_executions" {
+  type        = number
+  description = "Concurrent executions reserved for, and limiting, the image function (bounds parallel Bedrock calls and cost); -1 leaves it unreserved. Lambda keeps 10 executions of the account unreserved, so use -1 in an account whose concurrency quota is still 10."
+  default     = 5
+  nullable    = false
+}
+
+variable "image_maximum_retry_attempts" {
+  type        = number
+  description = "Retries (0-2) of a failed image invocation before the event goes to its dead-letter queue. Each retry may call the image model again."
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 2], var.image_maximum_retry_attempts)
+    error_message = "image_maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "image_maximum_event_age_in_seconds" {
+  type        = number
+  description = "Oldest transcript event (60-21600 s) the image function still processes."
+  default     = 21600
+  nullable    = false
+
+  validation {
+    condition     = var.image_maximum_event_age_in_seconds >= 60 && var.image_maximum_event_age_in_seconds <= 21600
+    error_message = "image_maximum_event_age_in_seconds must be between 60 and 21600."
+  }
+}
+
+variable "image_model_id" {
+  type        = string
+  description = "Amazon Bedrock image model (IMAGE_MODEL_ID): Nova Canvas, Titan Image Generator or a Stability AI model, optionally through a geographic inference profile (us., eu., ...)."
+  default     = "amazon.nova-canvas-v1:0"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^((us|us-gov|eu|apac|jp|au|ca|global)\\.)?(amazon\\.nova-canvas-|amazon\\.titan-image-generator-|stability\\.(sd3|stable-image-))[A-Za-z0-9.:-]+$", var.image_model_id))
+    error_message = "image_model_id must be an Amazon Nova Canvas, Amazon Titan Image Generator or Stability AI (sd3*, stable-image-*) model id, e.g. amazon.nova-canvas-v1:0."
+  }
+}
+
+variable "prompt_model_id" {
+  type        = string
+  description = "Amazon Bedrock text model that rewrites each scene into an image prompt (PROMPT_MODEL_ID), e.g. us.amazon.nova-lite-v1:0. Null: the scene text is the prompt."
+  default     = null
+
+  validation {
+    condition     = var.prompt_model_id == null || can(regex("^((us|us-gov|eu|apac|jp|au|ca|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:-]+$", var.prompt_model_id))
+    error_message = "prompt_model_id must be a Bedrock model id such as amazon.nova-lite-v1:0 or an inference profile id such as us.amazon.nova-lite-v1:0."
+  }
+}
+
+variable "scene_seconds" {
+  type        = number
+  description = "Target length of one scene, i.e. of the stretch of subtitles one image illustrates, in seconds (SCENE_SECONDS)."
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.scene_seconds >= 1 && var.scene_seconds <= 14400 && floor(var.scene_seconds) == var.scene_seconds
+    error_message = "scene_seconds must be a whole number of seconds between 1 and 14400 (4 hours, the longest audio Transcribe takes)."
+  }
+}
+
+variable "max_images_per_file" {
+  type        = number
+  description = "At most this many images per audio file, a cost cap (MAX_IMAGES_PER_FILE)."
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.max_images_per_file >= 1 && var.max_images_per_file <= 100 && floor(var.max_images_per_file) == var.max_images_per_file
+    error_message = "max_images_per_file must be a whole number between 1 and 100."
+  }
+}
+
+variable "image_style" {
+  type        = string
+  description = "Style text added to every image prompt, e.g. \"watercolor illustration\" (IMAGE_STYLE)."
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = length(var.image_style) <= 500
+    error_message = "image_style must be at most 500 characters: it shares the model's prompt limit with the scene text."
+  }
+}
+
+variable "image_concurrency" {
+  type        = number
+  description = "Images one invocation generates in parallel (IMAGE_CONCURRENCY)."
+  default     = 4
+  nullable    = false
+
+  validation {
+    condition     = var.image_concurrency >= 1 && var.image_concurrency <= 16 && floor(var.image_concurrency) == var.image_concurrency
+    error_message = "image_concurrency must be a whole number between 1 and 16."
+  }
+}
+
+variable "image_width" {
+  type        = number
+  description = "Width of the images in pixels (IMAGE_WIDTH); the model must support the size."
+  default     = 1024
+  nullable    = false
+
+  validation {
+    condition     = var.image_width >= 320 && var.image_width <= 4096 && floor(var.image_width) == var.image_width
+    error_message = "image_width must be a whole number between 320 and 4096."
+  }
+}
+
+variable "image_height" {
+  type        = number
+  description = "Height of the images in pixels (IMAGE_HEIGHT); the model must support the size."
+  default     = 1024
+  nullable    = false
+
+  validation {
+    condition     = var.image_height >= 320 && var.image_height <= 4096 && floor(var.image_height) == var.image_height
+    error_message = "image_height must be a whole number between 320 and 4096."
+  }
+}
