@@ -30,7 +30,7 @@ class _StdoutHandler(logging.StreamHandler):
 
 def get_logger() -> logging.Logger:
     logger = logging.getLogger(_LOGGER_NAME)
-    if not logger.handlers:
+    if not any(isinstance(h, _StdoutHandler) for h in logger.handlers):
         handler = _StdoutHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)

@@ -1,0 +1,187 @@
+"""One transcript, end to end: read it and its siblings from S3, plan, generate, write images, gallery and manifest.
+
+Idempotency: the manifest records the transcript's ETag. A manifest for the same ETag that is not `retryable` means
+the work is done, and a repeated S3 event (at-least-once delivery, Lambda's async retries) ends without calling
+Bedrock. Retries: when every scene failed for a transient reason (throttling, 5xx, timeouts after the client's own
+retries), the manifest is written with `retryable: true` and `TransientFailure` is raised, so Lambda's asynchronous
+retries (two by default) and its dead-letter queue or on-failure destination apply; the retry redoes the transcript.
+A partial result (at least one image) is final, and so is a malformed transcript: retrying cannot change either.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from illustrate_scenes import gallery
+from illustrate_scenes.generation import GenerationConfig, SceneResult, generate_scenes
+from illustrate_scenes.plan import READY, PlannedScene, SourceFile, build_plan
+from illustrate_scenes.settings import Settings
+from pipeline_core import log, naming
+from pipeline_core.s3_events import S3Object
+
+PNG = "image/png"
+JSON = "application/json"
+HTML = "text/html; charset=utf-8"
+_MISSING = {"NoSuchKey", "404", "NotFound"}
+
+
+class TransientFailure(RuntimeError):
+    """Every scene failed for a reason a later attempt may not have; raised after the manifest was written."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def get_object(s3: Any, bucket: str, key: str) -> tuple[bytes, str] | None:
+    """(body, ETag without quotes), or None when the key does not exist.
+
+    Without s3:ListBucket on the bucket, S3 answers AccessDenied instead of NoSuchKey for a missing key; that is
+    raised, not mistaken for "missing", so a permissions gap cannot pass for silent audio.
+    """
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code in _MISSING:
+            return None
+        if code == "AccessDenied":
+            log.error(
+                "S3 denied GetObject; the role needs s3:GetObject on the object and s3:ListBucket on the bucket",
+                bucket=bucket,
+                key=key,
+            )
+        raise
+    return response["Body"].read(), str(response.get("ETag", "")).strip('"')
+
+
+def _put(s3: Any, bucket: str, key: str, body: bytes, content_type: str) -> None:
+    s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
+
+
+def already_done(manifest: dict[str, Any] | None, etag: str) -> bool:
+    return bool(manifest and etag and manifest.get("transcript_etag") == etag and manifest.get("retryable") is False)
+
+
+def _read_json(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    found = get_object(s3, bucket, key)
+    if found is None:
+        return None
+    try:
+        value = json.loads(found[0])
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _subtitles(s3: Any, bucket: str, job: str) -> dict[str, SourceFile | None]:
+    """The .srt and .vtt Transcribe wrote next to the transcript; None where there is none (silent audio)."""
+    found: dict[str, SourceFile | None] = {}
+    for kind in ("srt", "vtt"):
+        key = naming.subtitle_key(job, kind)
+        sibling = get_object(s3, bucket, key)
+        found[kind] = SourceFile(key, sibling[0]) if sibling else None
+    return found
+
+
+def _source_audio(s3: Any, bucket: str, job: str, fields: dict[str, Any]) -> tuple[str | None, str | None]:
+    record = _read_json(s3, bucket, naming.job_record_key(job))
+    if record is None:
+        log.warning(
+            "job record missing or unreadable; source audio unknown", record_key=naming.job_record_key(job), **fields
+        )
+        return None, None
+    audio_bucket, audio_key = record.get("audio_bucket"), record.get("audio_key")
+    return (audio_bucket if isinstance(audio_bucket, str) else None, audio_key if isinstance(audio_key, str) else None)
+
+
+def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, bedrock: Any) -> dict[str, Any] | None:
+    """The manifest written for `obj` (a transcripts/<job>.json object), or None when there was nothing to do."""
+    fields = {"bucket": obj.bucket, "key": obj.key, "job_name": job}
+    started_at = _now()
+    existing = _read_json(s3, settings.image_bucket, naming.manifest_key(job))
+    if already_done(existing, obj.etag):
+        log.info("transcript already illustrated; skipped", etag=obj.etag, **fields)
+        return None
+    found = get_object(s3, obj.bucket, obj.key)
+    if found is None:
+        log.warning("transcript no longer exists; skipped", **fields)
+        return None
+    transcript_data, etag = found
+    etag = etag or obj.etag
+    if etag != obj.etag and already_done(existing, etag):
+        log.info("transcript already illustrated; skipped", etag=etag, **fields)
+        return None
+
+    subtitles = _subtitles(s3, obj.bucket, job)
+    audio_bucket, audio_key = _source_audio(s3, obj.bucket, job, fields)
+    plan = build_plan(
+        job,
+        settings.plan_options(),
+        transcript=SourceFile(obj.key, transcript_data),
+        srt=subtitles["srt"],
+        vtt=subtitles["vtt"],
+    )
+    for warning in plan.warnings:
+        log.warning(warning, **fields)
+    log.info(
+        "transcript planned",
+        status=plan.status,
+        reason=plan.reason,
+        scenes=len(plan.scenes),
+        scene_source=plan.scene_source,
+        language_code=plan.language_code,
+        **fields,
+    )
+
+    results: list[SceneResult] = []
+    if plan.status == READY:
+
+        def store(scene: PlannedScene, image: bytes) -> str:
+            key = naming.scene_image_key(job, scene.index)
+            _put(s3, settings.image_bucket, key, image, PNG)
+            return key
+
+        config = GenerationConfig(
+            model=settings.image_model,
+            prompt_model_id=settings.prompt_model_id,
+            style=settings.style,
+            width=settings.width,
+            height=settings.height,
+            concurrency=settings.concurrency,
+        )
+        results = generate_scenes(plan.scenes, config, bedrock, store, fields)
+
+    run = gallery.RunInfo(
+        job=job,
+        transcript_bucket=obj.bucket,
+        transcript_key=obj.key,
+        transcript_etag=etag,
+        source_audio_bucket=audio_bucket,
+        source_audio_key=audio_key,
+        subtitle_keys={kind: source.name if source else None for kind, source in subtitles.items()},
+        model_id=settings.image_model_id,
+        image_size=settings.image_model.size_label(settings.width, settings.height),
+        prompt_model_id=settings.prompt_model_id,
+        style=settings.style,
+        scene_seconds=settings.scene_seconds,
+        max_images=settings.max_images,
+        started_at=started_at,
+        finished_at=_now(),
+    )
+    manifest = gallery.build_manifest(run, plan, results)
+    _put(s3, settings.image_bucket, naming.gallery_key(job), gallery.render_gallery(manifest).encode("utf-8"), HTML)
+    # Last: a manifest means "done" to the next event for this ETag (unless it says retryable).
+    _put(s3, settings.image_bucket, naming.manifest_key(job), gallery.manifest_bytes(manifest), JSON)
+    log_fields = {**fields, "status": manifest["status"], "counts": manifest["counts"], "reason": manifest["reason"]}
+    if manifest["status"] == "failed":
+        log.error("transcript not illustrated", **log_fields)
+    else:
+        log.info("transcript illustrated", manifest_key=naming.manifest_key(job), **log_fields)
+    if manifest["retryable"]:
+        raise TransientFailure(f"{obj.key}: every scene failed for a transient reason; {manifest['reason']}")
+    return manifest

@@ -1,0 +1,117 @@
+"""Transcript files -> the scenes, prompts and seeds the image function will use. Pure: no AWS, no clock.
+
+The image function calls this with what it read from S3; scripts/preview_scenes.py calls it with local files, so a
+preview shows exactly what a deployment would pay for. Scene text comes from the subtitles the user sees (SRT, else
+WebVTT); without them, from the transcript JSON (audio segments, else words); without any speech there is no scene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from illustrate_scenes import prompts
+from illustrate_scenes.image_models import ImageModel, NovaCanvas
+from illustrate_scenes.scenes import Unit, split_scenes, units_from_cues, units_from_segments, units_from_words
+from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
+from illustrate_scenes.transcript import Transcript, TranscriptError, parse_transcript
+
+READY = "ready"
+NO_SPEECH = "no speech"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str  # shown in messages: the S3 key or the local path
+    data: bytes | str
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    model: ImageModel = field(default_factory=lambda: NovaCanvas("amazon.nova-canvas-v1:0"))
+    scene_seconds: float = 30
+    max_images: int = 10
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedScene:
+    index: int
+    start_ms: int
+    end_ms: int
+    text: str
+    prompt: str
+    negative_prompt: str
+    seed: int
+    speakers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    status: str  # READY | NO_SPEECH | FAILED
+    reason: str | None = None
+    scene_source: str | None = None  # "srt" | "vtt" | "transcript"
+    language_code: str | None = None
+    scenes: tuple[PlannedScene, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _text(source: SourceFile) -> str:
+    return source.data.decode("utf-8-sig", errors="replace") if isinstance(source.data, bytes) else source.data
+
+
+def build_plan(
+    job: str,
+    options: PlanOptions,
+    *,
+    transcript: SourceFile | None = None,
+    srt: SourceFile | None = None,
+    vtt: SourceFile | None = None,
+) -> Plan:
+    parsed: Transcript | None = None
+    if transcript is not None:
+        try:
+            parsed = parse_transcript(transcript.data, transcript.name)
+        except TranscriptError as exc:
+            return Plan(FAILED, reason=str(exc))
+    language = parsed.language_code if parsed else None
+    warnings: list[str] = []
+    units: list[Unit] = []
+    scene_source: str | None = None
+    for kind, source, parse in (("srt", srt, parse_srt), ("vtt", vtt, parse_vtt)):
+        if source is None:
+            continue
+        try:
+            cues = parse(_text(source), source.name)
+        except SubtitleError as exc:
+            warnings.append(f"ignored {source.name}: {exc}")
+            continue
+        if cues:
+            units, scene_source = units_from_cues(cues), kind
+            break
+    if not units and parsed is not None and parsed.has_speech:
+        if srt is None and vtt is None:
+            # Transcribe writes no subtitles for silent audio only, so with speech they should exist.
+            warnings.append("no subtitle file next to a transcript with speech; scenes follow the transcript JSON")
+        units = units_from_segments(parsed.segments) or units_from_words(parsed.words)
+        scene_source = "transcript"
+    if not units:
+        return Plan(
+            NO_SPEECH, reason="the transcript contains no speech", language_code=language, warnings=tuple(warnings)
+        )
+    model = options.model
+    negative = prompts.negative_prompt(model.negative_prompt_limit)
+    scenes = tuple(
+        PlannedScene(
+            index=scene.index,
+            start_ms=scene.start_ms,
+            end_ms=scene.end_ms,
+            text=scene.text,
+            prompt=prompts.plain_prompt(scene.text, options.style, model.prompt_limit),
+            negative_prompt=negative,
+            seed=model.seed(job, scene.index),
+            speakers=scene.speakers,
+        )
+        for scene in split_scenes(units, options.scene_seconds, options.max_images)
+    )
+    return Plan(READY, scene_source=scene_source, language_code=language, scenes=scenes, warnings=tuple(warnings))

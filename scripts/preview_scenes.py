@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Preview the scenes, time ranges, prompts and seeds the image function would produce. No AWS access at all.
+
+    python3 scripts/preview_scenes.py transcripts/my-job.json [--model ID] [--json]
+    python3 scripts/preview_scenes.py my-job.srt --scene-seconds 20 --max-images 6 --style "watercolour"
+
+FILE is a Transcribe transcript (.json), SubRip (.srt) or WebVTT (.vtt) file. For a .json file, the .srt and .vtt with
+the same name next to it are used the way the function uses them (subtitles first); --no-siblings ignores them. Seeds
+depend on the job name, which is the file name without its extension unless --job says otherwise. The optional
+Converse prompt rewrite (PROMPT_MODEL_ID) needs Bedrock, so the preview shows the plain prompts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
+
+from illustrate_scenes import settings
+from illustrate_scenes.image_models import UnknownModelError, model_for
+from illustrate_scenes.plan import FAILED, Plan, PlanOptions, SourceFile, build_plan
+from illustrate_scenes.prompts import prompt_length
+from illustrate_scenes.scenes import format_time
+
+KINDS = {".json": "transcript", ".srt": "srt", ".vtt": "vtt"}
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", type=Path, help="Transcribe JSON, SRT or WebVTT file")
+    parser.add_argument("--model", default=settings.DEFAULT_IMAGE_MODEL_ID, help="image model id (IMAGE_MODEL_ID)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--scene-seconds", type=float, default=settings.DEFAULT_SCENE_SECONDS, help="SCENE_SECONDS")
+    parser.add_argument("--max-images", type=int, default=settings.DEFAULT_MAX_IMAGES, help="MAX_IMAGES_PER_FILE")
+    parser.add_argument("--style", default="", help="IMAGE_STYLE")
+    parser.add_argument("--job", help="job name the seeds derive from (default: the file name without extension)")
+    parser.add_argument("--no-siblings", action="store_true", help="for a .json file, ignore .srt/.vtt next to it")
+    args = parser.parse_args(argv)
+    if args.file.suffix.lower() not in KINDS:
+        parser.error(f"{args.file}: expected a .json, .srt or .vtt file")
+    if not args.file.is_file():
+        parser.error(f"{args.file}: no such file")
+    if args.scene_seconds <= 0 or args.max_images < 1:
+        parser.error("--scene-seconds must be positive and --max-images at least 1")
+    try:
+        args.image_model = model_for(args.model)
+    except UnknownModelError as exc:
+        parser.error(str(exc))
+    if prompt_length(args.style) > args.image_model.prompt_limit // 2:
+        parser.error(f"--style is longer than half of the model's {args.image_model.prompt_limit}-character limit")
+    return args
+
+
+def plan_for_file(args: argparse.Namespace) -> Plan:
+    path: Path = args.file
+    kind = KINDS[path.suffix.lower()]
+    sources: dict[str, SourceFile | None] = {"transcript": None, "srt": None, "vtt": None}
+    sources[kind] = SourceFile(str(path), path.read_bytes())
+    if kind == "transcript" and not args.no_siblings:
+        for sibling_kind in ("srt", "vtt"):
+            sibling = path.with_suffix(f".{sibling_kind}")
+            if sibling.is_file():
+                sources[sibling_kind] = SourceFile(str(sibling), sibling.read_bytes())
+    options = PlanOptions(
+        model=args.image_model, scene_seconds=args.scene_seconds, max_images=args.max_images, style=args.style
+    )
+    return build_plan(args.job or path.stem, options, **sources)
+
+
+def as_document(args: argparse.Namespace, plan: Plan) -> dict[str, Any]:
+    return {
+        "file": str(args.file),
+        "job": args.job or args.file.stem,
+        "model_id": args.model,
+        "prompt_limit": args.image_model.prompt_limit,
+        "status": plan.status,
+        "reason": plan.reason,
+        "scene_source": plan.scene_source,
+        "language_code": plan.language_code,
+        "warnings": list(plan.warnings),
+        "negative_prompt": plan.scenes[0].negative_prompt if plan.scenes else None,
+        "scenes": [
+            {
+                "index": scene.index,
+                "start": round(scene.start_ms / 1000, 3),
+                "end": round(scene.end_ms / 1000, 3),
+                "time_range": f"{format_time(scene.start_ms)} --> {format_time(scene.end_ms)}",
+                "text": scene.text,
+                "prompt": scene.prompt,
+                "prompt_length": prompt_length(scene.prompt),
+                "seed": scene.seed,
+                "speakers": list(scene.speakers),
+            }
+            for scene in plan.scenes
+        ],
+    }
+
+
+def as_text(document: dict[str, Any]) -> str:
+    lines = [
+        f"{document['file']}: {document['status']}"
+        + (f" ({document['reason']})" if document["reason"] else "")
+        + f"; {len(document['scenes'])} scene(s) from {document['scene_source'] or 'nothing'}"
+        + f", language {document['language_code'] or 'unknown'}",
+        f"model {document['model_id']}: prompts of at most {document['prompt_limit']} characters",
+    ]
+    lines += [f"warning: {warning}" for warning in document["warnings"]]
+    for scene in document["scenes"]:
+        speakers = f"  speakers {', '.join(scene['speakers'])}" if scene["speakers"] else ""
+        lines += [
+            "",
+            f"Scene {scene['index']}  {scene['time_range']}  seed {scene['seed']}{speakers}",
+            "  text:   " + scene["text"].replace("\n", "\n          "),
+            f"  prompt: {scene['prompt']}  [{scene['prompt_length']} characters]",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    plan = plan_for_file(args)
+    document = as_document(args, plan)
+    print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else as_text(document))
+    return 1 if plan.status == FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Manifest status rules and the gallery page: escaping, relative image links, time ranges, missing images."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from illustrate_scenes.gallery import RunInfo, build_manifest, manifest_bytes, render_gallery
+from illustrate_scenes.generation import SceneResult
+from illustrate_scenes.plan import FAILED, NO_SPEECH, READY, Plan, PlannedScene
+
+RUN = RunInfo(
+    job="talk-abc123",
+    transcript_bucket="transcripts-bucket",
+    transcript_key="transcripts/talk-abc123.json",
+    transcript_etag="0123abcd",
+    source_audio_bucket="audio-bucket",
+    source_audio_key="talks/talk.mp3",
+    subtitle_keys={"srt": "transcripts/talk-abc123.srt", "vtt": None},
+    model_id="amazon.nova-canvas-v1:0",
+    image_size="1024x1024",
+    prompt_model_id=None,
+    style="",
+    scene_seconds=30,
+    max_images=10,
+    started_at="2025-01-01T00:00:00+00:00",
+    finished_at="2025-01-01T00:00:09+00:00",
+)
+
+
+def planned(index: int, text: str = "Text.") -> PlannedScene:
+    return PlannedScene(
+        index, (index - 1) * 30_000 + 250, index * 30_000, text, f"Illustration of: {text}", "text", 40 + index
+    )
+
+
+def result(index: int, status: str = "ok", transient: bool = False, text: str = "Text.") -> SceneResult:
+    scene = planned(index, text)
+    key = f"talk-abc123/scene-{index:03d}.png" if status == "ok" else None
+    reason = None if status == "ok" else f"{status} because"
+    return SceneResult(scene, status, reason, transient, scene.prompt, "plain", None, key, 1.0)
+
+
+def plan(count: int) -> Plan:
+    return Plan(READY, scene_source="srt", language_code="en-US", scenes=tuple(planned(i) for i in range(1, count + 1)))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "transient", "expected", "retryable"),
+    [
+        (["ok", "ok"], False, "complete", False),
+        (["ok", "filtered"], False, "partial", False),
+        (["ok", "failed"], True, "partial", False),  # at least one image: final, no retry
+        (["failed", "failed"], True, "failed", True),  # every failure transient: Lambda retries
+        (["failed", "filtered"], True, "failed", False),  # a filtered scene will not change on retry
+    ],
+)
+def test_manifest_status(statuses: list[str], transient: bool, expected: str, retryable: bool) -> None:
+    results = [result(i, status, transient=transient and status == "failed") for i, status in enumerate(statuses, 1)]
+    manifest = build_manifest(RUN, plan(len(results)), results)
+    assert (manifest["status"], manifest["retryable"]) == (expected, retryable)
+    assert manifest["counts"]["ok"] == statuses.count("ok")
+
+
+def test_manifest_fields() -> None:
+    manifest = build_manifest(RUN, plan(2), [result(1), result(2, "filtered")])
+    assert manifest["source_audio_key"] == "talks/talk.mp3"
+    assert manifest["transcript_key"] == "transcripts/talk-abc123.json"
+    assert manifest["transcript_etag"] == "0123abcd"
+    assert manifest["language_code"] == "en-US"
+    assert manifest["model_id"] == "amazon.nova-canvas-v1:0"
+    first, second = manifest["scenes"]
+    assert first == {
+        "index": 1,
+        "start": 0.25,
+        "end": 30.0,
+        "text": "Text.",
+        "prompt": "Illustration of: Text.",
+        "prompt_source": "plain",
+        "seed": 41,
+        "image_key": "talk-abc123/scene-001.png",
+        "status": "ok",
+        "reason": None,
+    }
+    assert (second["status"], second["image_key"], second["reason"]) == ("filtered", None, "filtered because")
+    assert json.loads(manifest_bytes(manifest)) == manifest
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"), [(NO_SPEECH, "the transcript contains no speech"), (FAILED, "bad field")]
+)
+def test_manifest_without_scenes(status: str, reason: str) -> None:
+    manifest = build_manifest(RUN, Plan(status, reason=reason))
+    assert (manifest["status"], manifest["reason"], manifest["retryable"], manifest["scenes"]) == (
+        status,
+        reason,
+        False,
+        [],
+    )
+    assert "No scenes" in render_gallery(manifest)
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict[str, str | None]] = []
+        self.texts: list[str] = []
+        self.tags: list[str] = []
+        self.html_lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "img":
+            self.images.append(dict(attrs))
+        if tag == "html":
+            self.html_lang = dict(attrs).get("lang")
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def test_gallery_shows_each_image_beside_its_text_and_time_range() -> None:
+    manifest = build_manifest(RUN, plan(3), [result(1), result(2, "filtered"), result(3, text="Third.")])
+    page = render_gallery(manifest)
+    parser = Collector()
+    parser.feed(page)
+    assert [image["src"] for image in parser.images] == ["scene-001.png", "scene-003.png"]
+    text = " ".join(parser.texts)
+    assert "00:00:00.250 to 00:00:30.000" in text
+    assert "00:01:00.250 to 00:01:30.000" in text
+    assert "Filtered by the model's content filters" in text
+    assert "filtered because" in text
+    assert parser.html_lang == "en-US"
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in page
+
+
+def test_gallery_escapes_everything_it_shows() -> None:
+    evil = '<script>alert("x")</script> & "quotes" \'single\''
+    evil_run = RunInfo(**{**RUN.__dict__, "source_audio_key": "<b>talk</b>.mp3"})
+    evil_plan = Plan(READY, language_code='en" onload="x', scenes=(planned(1, evil),))
+    page = render_gallery(build_manifest(evil_run, evil_plan, [result(1, text=evil)]))
+    parser = Collector()
+    parser.feed(page)
+    assert "script" not in parser.tags
+    assert "b" not in parser.tags
+    assert parser.html_lang == 'en" onload="x'  # one attribute value, not two attributes
+    assert evil in "".join(parser.texts)
+    assert not re.search(r"<script", page, re.IGNORECASE)
