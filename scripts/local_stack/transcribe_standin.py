@@ -1,0 +1,219 @@
+"""Stand-in for the part of Amazon Transcribe that moto leaves out: finishing a job and writing its output.
+
+moto records StartTranscriptionJob and walks the job to COMPLETED on GetTranscriptionJob, reporting where the output
+is (TranscriptFileUri, SubtitleFileUris) but writing nothing. This watcher finds new jobs on the emulator, waits for
+them to complete there, and writes the output files to exactly those locations: a transcript fixture in Transcribe's
+real format, chosen by the job's media (the bundled sample), with the job name filled in and the job's settings
+applied (language identification, speaker labels, subtitle start index). Subtitles first and the transcript last,
+so the transcript's event finds its siblings in place.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from local_stack.environment import ACCOUNT_ID
+from local_stack.timeline import Timeline
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+SAMPLE_AUDIO = DEMO_DIR / "sample-talk.mp3"
+FIXTURES = DEMO_DIR / "fixtures"
+
+CONTENT_TYPES = {"json": "application/json", "srt": "application/x-subrip", "vtt": "text/vtt"}
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str
+    transcript: dict[str, Any]
+    subtitles: dict[str, str]  # format -> text, cue numbers starting at 1
+
+    @classmethod
+    def load(cls, name: str, directory: Path = FIXTURES) -> Fixture:
+        transcript = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+        subtitles = {fmt: (directory / f"{name}.{fmt}").read_text(encoding="utf-8") for fmt in ("srt", "vtt")}
+        return cls(name, transcript, subtitles)
+
+    def words(self) -> list[tuple[str, float, float]]:
+        """(word, start, end) of every pronunciation item."""
+        return [
+            (item["alternatives"][0]["content"], float(item["start_time"]), float(item["end_time"]))
+            for item in self.transcript["results"]["items"]
+            if item["type"] == "pronunciation"
+        ]
+
+
+def bundled_fixtures() -> dict[str, Fixture]:
+    """sha256 of each bundled sample audio file -> its fixture."""
+    return {hashlib.sha256(SAMPLE_AUDIO.read_bytes()).hexdigest(): Fixture.load(SAMPLE_AUDIO.stem)}
+
+
+def s3_location(uri: str) -> tuple[str, str]:
+    """(bucket, key) of an s3:// URI or of the https://s3.<region>.amazonaws.com/<bucket>/<key> form Transcribe uses."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "s3":
+        return parsed.netloc, parsed.path.lstrip("/")
+    bucket, _, key = parsed.path.lstrip("/").partition("/")
+    return bucket, unquote(key)
+
+
+def transcript_document(fixture: Fixture, job: dict[str, Any]) -> dict[str, Any]:
+    """The fixture as this job's output: its name, account, identified language and speaker labels."""
+    document = copy.deepcopy(fixture.transcript)
+    document["jobName"] = job["TranscriptionJobName"]
+    document["accountId"] = ACCOUNT_ID
+    results = document["results"]
+    if job.get("IdentifyLanguage"):
+        code = job.get("LanguageCode") or "en-US"
+        results["language_code"] = code
+        results["language_identification"] = [{"score": "0.9981", "code": code}]
+    if job.get("Settings", {}).get("ShowSpeakerLabels"):
+        # The sample has one voice: every item and segment belongs to spk_0.
+        for item in results["items"]:
+            if item["type"] == "pronunciation":
+                item["speaker_label"] = "spk_0"
+        for segment in results.get("audio_segments", []):
+            segment["speaker_label"] = "spk_0"
+        results["speaker_labels"] = {
+            "channel_label": "ch_0",
+            "speakers": 1,
+            "segments": [
+                {
+                    "start_time": segment["start_time"],
+                    "end_time": segment["end_time"],
+                    "speaker_label": "spk_0",
+                    "items": [
+                        {"start_time": i["start_time"], "end_time": i["end_time"], "speaker_label": "spk_0"}
+                        for i in results["items"]
+                        if i["type"] == "pronunciation" and i["id"] in segment["items"]
+                    ],
+                }
+                for segment in results.get("audio_segments", [])
+            ],
+        }
+    return document
+
+
+def renumber_cues(text: str, start_index: int) -> str:
+    """Subtitle text with its cue numbers starting at `start_index` (the fixtures start at 1)."""
+    if start_index == 1:
+        return text
+    return re.sub(r"(?m)^(\d+)$", lambda m: str(int(m.group(1)) - 1 + start_index), text)
+
+
+class TranscribeStandIn:
+    def __init__(
+        self, transcribe: Any, s3: Any, timeline: Timeline, *, fixtures: dict[str, Fixture] | None = None
+    ) -> None:
+        self._transcribe = transcribe
+        self._s3 = s3
+        self._timeline = timeline
+        self._fixtures = fixtures if fixtures is not None else bundled_fixtures()
+        self._fallback = next(iter(self._fixtures.values()))
+        self._handled: set[str] = set()
+        self._written: dict[str, Fixture] = {}  # job name -> fixture written
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, interval: float = 0.1) -> None:
+        self._thread = threading.Thread(target=self._run, args=(interval,), name="transcribe-stand-in", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def written(self) -> dict[str, Fixture]:
+        with self._lock:
+            return dict(self._written)
+
+    def job_names(self) -> list[str]:
+        names: list[str] = []
+        token: dict[str, str] = {}
+        while True:
+            page = self._transcribe.list_transcription_jobs(MaxResults=100, **token)
+            names += [summary["TranscriptionJobName"] for summary in page.get("TranscriptionJobSummaries", [])]
+            if not page.get("NextToken"):
+                return names
+            token = {"NextToken": page["NextToken"]}
+
+    def busy(self) -> bool:
+        """Whether a job on the emulator is still waiting for its output."""
+        with self._lock:
+            handled = set(self._handled)
+        return any(name not in handled for name in self.job_names())
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            for name in self._job_names_now():
+                with self._lock:
+                    if name in self._handled:
+                        continue
+                try:
+                    self._complete(name)
+                except Exception as err:  # reported once; the missing output then shows up as a wait timing out
+                    self._timeline.record("transcribe", f"Transcribe job {name} not completed: {err}", stand_in=True)
+                finally:
+                    with self._lock:
+                        self._handled.add(name)
+
+    def _job_names_now(self) -> list[str]:
+        try:
+            return self.job_names()
+        except Exception:  # the emulator is shutting down, or briefly busy: look again next round
+            return []
+
+    def _complete(self, name: str) -> None:
+        job = self._transcribe.get_transcription_job(TranscriptionJobName=name)["TranscriptionJob"]
+        while job["TranscriptionJobStatus"] not in ("COMPLETED", "FAILED"):
+            job = self._transcribe.get_transcription_job(TranscriptionJobName=name)["TranscriptionJob"]
+        media_bucket, media_key = s3_location(job["Media"]["MediaFileUri"])
+        try:
+            media = self._s3.get_object(Bucket=media_bucket, Key=media_key)["Body"].read()
+        except self._s3.exceptions.NoSuchKey:
+            self._timeline.record(
+                "transcribe", f"Transcribe job {name}: media s3://{media_bucket}/{media_key} not found", stand_in=True
+            )
+            return
+        fixture = self._fixtures.get(hashlib.sha256(media).hexdigest())
+        note = ""
+        if fixture is None:
+            fixture, note = self._fallback, f" (not a bundled sample: using the {self._fallback.name} transcript)"
+        self._timeline.record(
+            "transcribe",
+            f"Transcribe completion for job {name}: writing the transcript of {fixture.name}{note}",
+            stand_in=True,
+            job=name,
+            phase="start",
+        )
+        start_index = int(job.get("Subtitles", {}).get("OutputStartIndex", 0))
+        outputs = []
+        for uri in job.get("Subtitles", {}).get("SubtitleFileUris", []):
+            fmt = uri.rpartition(".")[2]
+            outputs.append((uri, renumber_cues(fixture.subtitles[fmt], start_index).encode("utf-8"), fmt))
+        transcript = json.dumps(transcript_document(fixture, job), separators=(",", ":")).encode("utf-8")
+        outputs.append((job["Transcript"]["TranscriptFileUri"], transcript, "json"))
+        with self._lock:
+            self._written[name] = fixture
+        for number, (uri, body, fmt) in enumerate(outputs, start=1):
+            bucket, key = s3_location(uri)
+            last = number == len(outputs)
+            self._timeline.record(
+                "transcribe",
+                f"Transcribe writes s3://{bucket}/{key}",
+                stand_in=True,
+                job=name,
+                phase="end" if last else "file",
+                key=key,
+            )
+            self._s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[fmt])

@@ -1,0 +1,180 @@
+"""Stand-in for the deployed upload API (modules/upload-api): `PUT /<stage>/{folder}/{object}` -> S3 PutObject.
+
+It keeps the contract a caller sees from API Gateway: the API key in `x-api-key` (403 `{"message":"Forbidden"}`),
+the 10 MB payload limit (413), 403 "Missing Authentication Token" for any other method or path, the path parameters
+URL-decoded into the key `{folder}/{object}`, Content-Type passed through, the body stored byte for byte, and S3's
+status mapped as the module's integration responses map it (2xx -> 200 with ETag, 403, 404, other 4xx -> 400,
+anything else -> 500) with S3's body.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from botocore.exceptions import ClientError
+
+from local_stack.timeline import Timeline
+
+PAYLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway REST payload limit (aws-facts.md 5.1); it cannot be raised
+FORM = "application/x-www-form-urlencoded"
+OCTET_STREAM = "application/octet-stream"
+
+
+def status_for_s3(status: int) -> int:
+    """The module's integration-response mapping of S3's status code."""
+    if 200 <= status < 300:
+        return 200
+    if status in (403, 404):
+        return status
+    if 400 <= status < 500:
+        return 400
+    return 500
+
+
+class UploadApi:
+    def __init__(self, s3: Any, bucket: str, api_key: str, timeline: Timeline, *, stage: str = "v1") -> None:
+        self.s3 = s3
+        self.bucket = bucket
+        self.api_key = api_key
+        self.stage = stage
+        self.timeline = timeline
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def stage_url(self) -> str:
+        assert self._server is not None, "start() first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/{self.stage}"
+
+    def start(self) -> None:
+        api = self
+
+        class Handler(_RequestHandler):
+            owner = api
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="upload-api", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def key_for(self, path: str) -> str | None:
+        """`{folder}/{object}` from `/<stage>/{folder}/{object}`; None when the path matches no resource."""
+        parts = urlsplit(path).path.split("/")
+        if len(parts) != 4 or parts[0] or parts[1] != self.stage or not parts[2] or not parts[3]:
+            return None
+        folder, name = unquote(parts[2], errors="strict"), unquote(parts[3], errors="strict")
+        return f"{folder}/{name}"
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    owner: UploadApi
+    protocol_version = "HTTP/1.1"
+    server_version = "local-upload-api"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are reported on the timeline instead of stderr."""
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json", **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _message(self, status: int, message: str) -> None:
+        self._send(status, json.dumps({"message": message}).encode("utf-8"))
+
+    def _refuse_unknown_route(self) -> None:
+        # API Gateway's answer for a method or path the API does not define.
+        self._discard_body()
+        self._message(403, "Missing Authentication Token")
+
+    def _discard_body(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        while length > 0:
+            chunk = self.rfile.read(min(length, 1 << 20))
+            if not chunk:
+                break
+            length -= len(chunk)
+
+    do_GET = do_POST = do_DELETE = do_PATCH = do_HEAD = _refuse_unknown_route
+
+    def do_PUT(self) -> None:
+        api = self.owner
+        started = time.monotonic()
+        try:
+            key = api.key_for(self.path)
+        except UnicodeDecodeError:
+            key = None
+        if key is None:
+            self._refuse_unknown_route()
+            return
+        if self.headers.get("x-api-key") != api.api_key:
+            self._discard_body()
+            self._message(403, "Forbidden")
+            api.timeline.record(
+                "upload-api", f"upload API PUT {self.path} -> 403 (API key missing or wrong)", stand_in=True
+            )
+            return
+        if self.headers.get("Content-Length") is None:
+            self._message(411, "Length Required")
+            return
+        length = int(self.headers["Content-Length"])
+        if length > PAYLOAD_LIMIT:
+            self._discard_body()  # read it, so the caller gets the answer rather than a reset connection
+            self._message(413, "Request Too Long")
+            api.timeline.record(
+                "upload-api", f"upload API PUT {self.path} -> 413 ({length} bytes > 10 MB)", stand_in=True
+            )
+            return
+        body = self.rfile.read(length)
+        api.timeline.record(
+            "upload-api",
+            f"upload API PUT {self.path} ({len(body)} bytes, API key accepted) -> S3 PutObject s3://{api.bucket}/{key}",
+            stand_in=True,
+            key=key,
+            phase="received",
+        )
+        extra: dict[str, Any] = {}
+        content_type = self.headers.get("Content-Type")
+        if content_type and content_type.split(";")[0].strip().lower() == FORM:
+            # moto's server parses such a body as a form and stores nothing; S3 (and API Gateway with binary media
+            # types */*) would keep the bytes. Keep the bytes, with a neutral type.
+            api.timeline.record("upload-api", f"{FORM} stored as {OCTET_STREAM} (the emulator drops form bodies)")
+            content_type = OCTET_STREAM
+        if content_type:
+            extra["ContentType"] = content_type
+        try:
+            response = api.s3.put_object(Bucket=api.bucket, Key=key, Body=body, **extra)
+        except ClientError as err:
+            status = status_for_s3(int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)))
+            self._message(status, str(err.response.get("Error", {}).get("Message", "S3 error")))
+            api.timeline.record("upload-api", f"upload API PUT s3://{api.bucket}/{key} -> {status}", stand_in=True)
+            return
+        self._send(200, b"", ETag=response["ETag"])
+        api.timeline.record(
+            "upload-api",
+            f"upload API answered 200 for {key} ({(time.monotonic() - started) * 1000:.0f} ms)",
+            stand_in=True,
+            key=key,
+            phase="answered",
+        )

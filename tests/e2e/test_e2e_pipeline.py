@@ -1,0 +1,214 @@
+"""One upload through the whole local pipeline: real handlers, real S3 events, the client following it."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import client
+import pytest
+from e2e_support import SAMPLE, WAIT_SECONDS, deployment_of, follow, http
+from local_stack.media import duration_seconds
+from local_stack.stack import LocalStack
+from PIL import Image
+
+from pipeline_core import naming
+
+pytestmark = pytest.mark.e2e
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def read_json(stack: LocalStack, bucket: str, key: str) -> dict:
+    return json.loads(stack.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+@dataclass(frozen=True)
+class Run:
+    uploaded: client.Uploaded
+    followed: client.Followed
+    out: Path
+    files: list[Path]
+
+
+@pytest.fixture(scope="module")
+def run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The sample talk uploaded through the API stand-in with the client, followed to the end and downloaded."""
+    audio = client.check_file(SAMPLE)
+    uploaded = client.upload(audio, stage_url=stack.stage_url, api_key=stack.api_key, folder="talks")
+    followed = follow(stack, uploaded.key)
+    out = tmp_path_factory.mktemp("results")
+    files = client.download(stack.s3, deployment_of(stack), followed, out)
+    stack.wait_until_idle(WAIT_SECONDS)
+    return Run(uploaded, followed, out, files)
+
+
+def test_one_upload_gives_transcript_subtitles_images_manifest_and_gallery(stack: LocalStack, run: Run) -> None:
+    out, job = run.out, run.followed.job
+    assert run.uploaded.status == 200
+
+    transcript = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+    assert transcript["jobName"] == job
+    assert transcript["status"] == "COMPLETED"
+    assert transcript["results"]["transcripts"][0]["transcript"]
+    assert (out / "transcript.srt").read_text(encoding="utf-8").startswith("1\n")
+    assert (out / "transcript.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+
+    record = read_json(stack, stack.buckets.transcript, naming.job_record_key(job))
+    assert record["audio_key"] == run.uploaded.key
+
+    pngs = sorted(out.glob("*.png"))
+    assert pngs, f"no PNG was downloaded into {out}"
+    for png in pngs:
+        data = png.read_bytes()
+        assert data.startswith(PNG_SIGNATURE), png.name
+        Image.open(io.BytesIO(data)).verify()
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["job_name"] == job
+    assert manifest["source_audio_key"] == run.uploaded.key
+    length = duration_seconds(SAMPLE)
+    assert length is not None
+    scenes = sorted(manifest["scenes"], key=lambda scene: scene["index"])
+    illustrated = [scene for scene in scenes if scene["status"] == "ok"]
+    assert illustrated, manifest
+    previous_end = 0.0
+    image_keys = set(stack.list_keys(stack.buckets.image, naming.image_prefix(job)))
+    for scene in scenes:
+        assert previous_end <= scene["start"] < scene["end"] <= length, (scene, length)
+        previous_end = scene["end"]
+    for scene in illustrated:
+        assert scene["image_key"] in image_keys
+        assert (out / Path(scene["image_key"]).name).read_bytes().startswith(PNG_SIGNATURE)
+
+    gallery = (out / "index.html").read_text(encoding="utf-8")
+    for scene in illustrated:
+        assert f'src="{urllib.parse.quote(Path(scene["image_key"]).name)}"' in gallery
+
+
+def test_stand_ins_were_used_where_moto_stops_short(stack: LocalStack, run: Run) -> None:
+    """Transcribe's output came from the Transcribe stand-in for the job the handler really started on the
+    emulator, and each image from one Bedrock request in the model's own request shape."""
+    assert run.followed.job in stack.job_names()
+    assert stack.transcribe_stand_in is not None
+    assert stack.bedrock_stand_in is not None
+    assert run.followed.job in stack.transcribe_stand_in.written()
+    requests = [call.request for call in stack.bedrock_stand_in.calls("invoke_model")]
+    ok = [scene for scene in run.followed.manifest["scenes"] if scene["status"] == "ok"]
+    assert len(requests) >= len(ok)
+    assert all(request["taskType"] == "TEXT_IMAGE" for request in requests)  # Nova Canvas, the default model
+
+
+def test_replaying_every_event_starts_no_job_and_writes_no_image(stack: LocalStack, run: Run) -> None:
+    assert stack.dispatcher is not None
+    assert stack.bedrock_stand_in is not None
+    jobs_before = sorted(stack.job_names())
+    writes_before = len(stack.image_writes.writes())
+    images_before = stack.list_keys(stack.buckets.image)
+    bedrock_before = len(stack.bedrock_stand_in.calls())
+    invocations_before = len(stack.dispatcher.invocations())
+
+    replayed = stack.replay_events()
+    assert replayed >= 2  # at least the audio event and the transcript event of the run
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(stack.dispatcher.invocations()) < invocations_before + replayed:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the {replayed} replayed events were not all delivered within {WAIT_SECONDS:.0f} s")
+        time.sleep(0.05)
+    stack.wait_until_idle(WAIT_SECONDS)
+
+    repeated = stack.dispatcher.invocations()[invocations_before:]
+    assert [i.error for i in repeated] == [None] * len(repeated)
+    assert sorted(stack.job_names()) == jobs_before
+    assert len(stack.image_writes.writes()) == writes_before
+    assert stack.list_keys(stack.buckets.image) == images_before
+    assert len(stack.bedrock_stand_in.calls()) == bedrock_before
+    transcription = [i.result for i in repeated if i.function == "start_transcription"]
+    assert transcription
+    assert all(result["counts"]["started"] == 0 for result in transcription)
+
+
+def test_empty_mp3_is_rejected_with_a_record_and_nothing_downstream(stack: LocalStack, run: Run) -> None:
+    """A file that passes the notification's suffix filter but that the function must refuse."""
+    jobs_before = set(stack.job_names())
+    key = "rejects/silence.mp3"
+    headers = {"x-api-key": stack.api_key, "Content-Type": "audio/mpeg"}
+    response = http("PUT", f"{stack.stage_url}/rejects/silence.mp3", b"", headers)
+    assert response.status == 200
+
+    with pytest.raises(client.PipelineError, match="empty-object"):
+        client.follow(key, deployment_of(stack), stack.s3, timeout=WAIT_SECONDS, poll_seconds=0.1)
+    stack.wait_until_idle(WAIT_SECONDS)
+
+    head = stack.s3.head_object(Bucket=stack.buckets.audio, Key=key)
+    jobs = client.candidate_jobs(stack.buckets.audio, key, head)
+    transcript_keys = stack.list_keys(stack.buckets.transcript)
+    rejections = [naming.rejection_key(job) for job in jobs if naming.rejection_key(job) in transcript_keys]
+    assert len(rejections) == 1
+    record = read_json(stack, stack.buckets.transcript, rejections[0])
+    assert record["reason"] == "empty-object"
+    assert record["key"] == key
+    assert set(stack.job_names()) == jobs_before
+    for job in jobs:
+        assert naming.job_record_key(job) not in transcript_keys
+        assert naming.transcript_key(job) not in transcript_keys
+        assert not stack.list_keys(stack.buckets.image, naming.image_prefix(job))
+
+
+def test_unsupported_format_is_refused_by_the_client_and_triggers_nothing(
+    stack: LocalStack, run: Run, tmp_path: Path
+) -> None:
+    """The notification's suffix filters keep S3 from sending any event for a .txt, as on AWS."""
+    assert stack.dispatcher is not None
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not audio", encoding="utf-8")
+    with pytest.raises(client.UnsupportedFileError, match=r"\.txt"):
+        client.check_file(notes)
+
+    jobs_before = set(stack.job_names())
+    transcripts_before = stack.list_keys(stack.buckets.transcript)
+    headers = {"x-api-key": stack.api_key, "Content-Type": "text/plain"}
+    response = http("PUT", f"{stack.stage_url}/misc/notes.txt", b"not audio", headers)
+    assert response.status == 200  # the API stores any key; only the notification filters decide what runs
+    stack.wait_until_idle(WAIT_SECONDS)
+
+    assert stack.s3.get_object(Bucket=stack.buckets.audio, Key="misc/notes.txt")["Body"].read() == b"not audio"
+    delivered = [key for invocation in stack.dispatcher.invocations() for key in invocation.keys]
+    assert all("notes" not in urllib.parse.unquote_plus(key) for key in delivered)
+    assert set(stack.job_names()) == jobs_before
+    assert stack.list_keys(stack.buckets.transcript) == transcripts_before
+
+
+def test_key_with_spaces_plus_and_non_ascii_survives_the_trip(stack: LocalStack, run: Run, tmp_path: Path) -> None:
+    assert stack.dispatcher is not None
+    source = tmp_path / "Grüße an Zoë + Ödön \u2013 take 2.mp3"
+    shutil.copyfile(SAMPLE, source)
+    name = next(tmp_path.glob("*.mp3")).name  # as the filesystem spells it
+    folder = "Fall talks + Q&A ü"
+
+    audio = client.check_file(tmp_path / name)
+    uploaded = client.upload(audio, stage_url=stack.stage_url, api_key=stack.api_key, folder=folder)
+    key = f"{folder}/{name}"
+    assert uploaded.key == key
+    assert stack.s3.head_object(Bucket=stack.buckets.audio, Key=key)["ContentLength"] == SAMPLE.stat().st_size
+
+    followed = follow(stack, key)
+
+    # S3 sent the key URL-encoded, as it does on AWS; the handler decoded it back to the stored key.
+    delivered = [k for i in stack.dispatcher.invocations("start_transcription") for k in i.keys]
+    raw = [k for k in delivered if urllib.parse.unquote_plus(k) == key]
+    assert raw
+    assert raw[0] != key
+    assert "+" in raw[0]
+    record = read_json(stack, stack.buckets.transcript, naming.job_record_key(followed.job))
+    assert record["audio_key"] == key
+    assert followed.manifest["source_audio_key"] == key
+    assert any(scene["status"] == "ok" for scene in followed.manifest["scenes"])
+    out = client.download(stack.s3, deployment_of(stack), followed, tmp_path / "out")
+    assert any(path.suffix == ".png" for path in out)
