@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from illustrate_scenes.image_models import ImageModel, UnknownModelError, model_for
 from illustrate_scenes.plan import PlanOptions
 from illustrate_scenes.prompts import prompt_length
-from pipeline_core.config import ConfigError, env_int, env_str
+from pipeline_core.config import ConfigError, env_int, env_log_level, env_str
 
 DEFAULT_IMAGE_MODEL_ID = "amazon.nova-canvas-v1:0"
 DEFAULT_SCENE_SECONDS = 30
@@ -17,7 +17,6 @@ DEFAULT_CONCURRENCY = 4
 DEFAULT_SIZE = 1024
 MAX_IMAGES_LIMIT = 1000  # far beyond what one 15-minute invocation can generate; catches a stray extra digit
 MAX_CONCURRENCY = 16  # pipeline_core.aws keeps 16 connections per Bedrock client
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,7 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Every variable of the image function, or ConfigError naming the first one that is wrong."""
     image_bucket = env_str("IMAGE_BUCKET", environ=environ)
-    log_level = env_str("LOG_LEVEL", "INFO", environ=environ).upper()
-    if log_level not in LOG_LEVELS:
-        raise ConfigError(f"environment variable LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    log_level = env_log_level(environ=environ)
     model_id = env_str("IMAGE_MODEL_ID", DEFAULT_IMAGE_MODEL_ID, environ=environ)
     try:
         model = model_for(model_id)

@@ -45,3 +45,14 @@ def env_list(name: str, *, environ: Mapping[str, str] | None = None) -> list[str
     """A comma-separated list; blank items are dropped."""
     raw = env_str(name, "", environ=environ)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_log_level(name: str = "LOG_LEVEL", *, environ: Mapping[str, str] | None = None) -> str:
+    """One of LOG_LEVELS (any case), default INFO."""
+    level = env_str(name, "INFO", environ=environ).upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"environment variable {name} must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return level

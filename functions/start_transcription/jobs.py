@@ -5,7 +5,6 @@ Nothing here calls AWS, so every rule is tested without mocks; handler.py does t
 
 from __future__ import annotations
 
-import logging
 import posixpath
 import re
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline_core import naming
-from pipeline_core.config import ConfigError, env_int, env_list, env_str
+from pipeline_core.config import ConfigError, env_int, env_list, env_log_level, env_str
 from pipeline_core.contract import CONTRACT
 from pipeline_core.s3_events import S3Object
 
@@ -29,7 +28,6 @@ REQUEST_REJECTED = "transcribe-rejected-request"
 
 MAX_MEDIA_BYTES = 2 * 1024**3  # Transcribe batch limit: 2 GB per file (aws-facts.md 1.4)
 MAX_SPEAKERS = 30  # Settings.MaxSpeakerLabels: 2-30
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")  # named in messages; logging's aliases work too
 
 # Every one of Transcribe's 117 batch language codes has this shape (en-US, ast-ES, zh-TW, ...). Checking the shape
 # rather than a copied list keeps newly added languages usable without a code change.
@@ -93,9 +91,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"environment variable MAX_SPEAKER_LABELS must be 0 (no speaker labels) or 2-{MAX_SPEAKERS}, got 1"
         )
 
-    log_level = env_str("LOG_LEVEL", "INFO", environ=environ).upper()
-    if log_level not in logging.getLevelNamesMapping():
-        raise ConfigError(f"environment variable LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    log_level = env_log_level(environ=environ)
 
     return Settings(
         transcript_bucket=bucket,
