@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEPS   := $(VENV)/.deps-installed
 
-.PHONY: test validate demo package bench lint clean
+.PHONY: test validate demo package bench lint checkov clean
 
 $(DEPS): requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -16,8 +16,21 @@ lint: $(DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint checkov
 	$(PY) -m pytest -n 2
+
+# checkov in its own virtualenv: its pinned boto3 conflicts with requirements-dev.txt's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_DEPS := $(CHECKOV_VENV)/.deps-installed
+
+$(CHECKOV_DEPS): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+# Static security checks of the Terraform code; configuration and scope in .checkov.yaml.
+checkov: $(CHECKOV_DEPS)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
 
 validate: $(DEPS)
 	$(PY) -m pytest -m terraform

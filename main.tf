@@ -11,6 +11,12 @@ locals {
   # Layout and naming shared with the Python code.
   contract = jsondecode(file("${path.module}/functions/pipeline_core/contract.json"))
 
+  # Names of what the submodules create, known here so that the key policy can name the log groups without
+  # depending on them (the log groups depend on the key).
+  transcription_function_name = "${var.name}-start-transcription"
+  image_function_name         = "${var.name}-illustrate-scenes"
+  upload_api_name             = "${var.name}-upload"
+
   # S3 suffix filters are case-sensitive: accept talk.mp3 and TALK.MP3 alike.
   audio_notification_filters = merge([
     for format in local.contract.media_formats : {
@@ -53,15 +59,94 @@ locals {
   # profile id (us.amazon.nova-lite-v1:0, ...) is granted on the profile ARN and on the underlying foundation model
   # in any Region, since the profile routes each request to one of its Regions. Converse needs bedrock:InvokeModel too.
   partition                = data.aws_partition.current.partition
+  dns_suffix               = data.aws_partition.current.dns_suffix
   region                   = data.aws_region.current.region
+  account_id               = data.aws_caller_identity.current.account_id
   inference_profile_prefix = "^(us|us-gov|eu|apac|jp|au|ca|global)\\."
   bedrock_model_ids        = [for id in [var.image_model_id, var.prompt_model_id] : id if id != null && id != ""]
   bedrock_model_arns = distinct(flatten([
     for id in local.bedrock_model_ids : can(regex(local.inference_profile_prefix, id)) ? [
-      "arn:${local.partition}:bedrock:${local.region}:${data.aws_caller_identity.current.account_id}:inference-profile/${id}",
+      "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:inference-profile/${id}",
       "arn:${local.partition}:bedrock:*::foundation-model/${replace(id, "/${local.inference_profile_prefix}/", "")}",
     ] : ["arn:${local.partition}:bedrock:${local.region}::foundation-model/${id}"]
   ]))
+}
+
+################################################################################
+# Optional customer managed KMS key: buckets, dead-letter queues and (by default) log groups
+################################################################################
+
+locals {
+  # Known at plan time, unlike the ARN of a key created in the same apply.
+  kms_enabled           = var.create_kms_key || var.kms_key_arn != null
+  kms_key_arn           = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+  log_group_kms_key_arn = var.kms_encrypt_log_groups ? local.kms_key_arn : null
+
+  # CloudWatch Logs uses the key as its own service principal, so only the key policy can allow it; the encryption
+  # context names the log group.
+  kms_log_group_arns = [
+    for name in concat(
+      ["/aws/lambda/${local.transcription_function_name}", "/aws/lambda/${local.image_function_name}"],
+      var.api_access_log_enabled ? ["/aws/apigateway/${local.upload_api_name}/${var.api_stage_name}/access"] : [],
+    ) : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"
+  ]
+
+  # The roles use the key for S3 only through S3 and only for the named bucket: with a bucket key the encryption
+  # context is the bucket ARN, without one (objects written before) the object ARN.
+  kms_s3_conditions = {
+    for role, bucket in module.bucket : role => {
+      StringEquals = { "kms:ViaService" = ["s3.${local.region}.${local.dns_suffix}"] }
+      StringLike   = { "kms:EncryptionContext:aws:s3:arn" = [bucket.arn, "${bucket.arn}/*"] }
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  description             = "Encrypts the ${var.name} pipeline: audio, transcript and image buckets, dead-letter queues, logs."
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+
+  # The account administers the key, and IAM policies grant its use: the roles of this module get exactly the
+  # kms actions they need, through S3 or SQS and for their own buckets (see the policy_statements below), and people
+  # who read the results get kms:Decrypt from their own IAM policies. Naming the roles here as well would add no
+  # limit while the account statement stands, and the roles' policies already depend on the key.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid       = "AccountAdministersKeyAndDelegatesUseToIam"
+          Effect    = "Allow"
+          Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+          Action    = "kms:*"
+          Resource  = "*"
+        },
+      ],
+      var.kms_encrypt_log_groups ? [
+        {
+          Sid       = "CloudWatchLogsEncryptsThePipelineLogGroups"
+          Effect    = "Allow"
+          Principal = { Service = "logs.${local.region}.${local.dns_suffix}" }
+          Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+          Resource  = "*"
+          Condition = {
+            ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.kms_log_group_arns }
+          }
+        },
+      ] : [],
+    )
+  })
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name}"
+  target_key_id = aws_kms_key.this[0].key_id
 }
 
 ################################################################################
@@ -90,7 +175,12 @@ module "bucket" {
   versioning_enabled                 = each.value.versioning_enabled
   expiration_days                    = each.value.expiration_days
   noncurrent_version_expiration_days = each.value.noncurrent_version_expiration_days
-  tags                               = var.tags
+  kms_key_arn                        = local.kms_key_arn
+  access_logging = var.bucket_access_log_bucket == null ? null : {
+    target_bucket = var.bucket_access_log_bucket
+    target_prefix = "${var.name}/${each.key}/"
+  }
+  tags = var.tags
 }
 
 ################################################################################
@@ -100,10 +190,11 @@ module "bucket" {
 module "upload_api" {
   source = "./modules/upload-api"
 
-  name        = "${var.name}-upload"
-  bucket_name = module.bucket["audio"].name
-  bucket_arn  = module.bucket["audio"].arn
-  stage_name  = var.api_stage_name
+  name               = local.upload_api_name
+  bucket_name        = module.bucket["audio"].name
+  bucket_arn         = module.bucket["audio"].arn
+  bucket_kms_key_arn = local.kms_key_arn
+  stage_name         = var.api_stage_name
 
   api_key_required     = var.api_key_required
   throttle_rate_limit  = var.api_throttle_rate_limit
@@ -114,6 +205,9 @@ module "upload_api" {
   access_log_enabled             = var.api_access_log_enabled
   create_account_cloudwatch_role = var.api_create_account_cloudwatch_role
   log_retention_in_days          = var.log_retention_in_days
+  log_group_kms_key_arn          = local.log_group_kms_key_arn
+  xray_tracing_enabled           = var.tracing_enabled
+  web_acl_arn                    = var.api_web_acl_arn
 
   tags = var.tags
 }
@@ -125,7 +219,7 @@ module "upload_api" {
 module "transcription_function" {
   source = "./modules/s3-triggered-function"
 
-  function_name    = "${var.name}-start-transcription"
+  function_name    = local.transcription_function_name
   description      = "Starts an Amazon Transcribe job (transcript and subtitles) for each audio file uploaded."
   handler          = "start_transcription.handler.handler"
   runtime          = var.lambda_runtime
@@ -145,24 +239,43 @@ module "transcription_function" {
   # The module grants s3:GetObject on the audio (source) bucket and s3:PutObject on the transcript (output) bucket:
   # the function checks each upload with HeadObject and writes jobs/ and errors/ records, and Amazon Transcribe
   # reads the audio and writes the transcript and subtitles with the caller's permissions.
-  policy_statements = {
-    # StartTranscriptionJob supports no resource-level permissions, hence "*".
-    StartTranscriptionJobs = {
-      actions   = ["transcribe:StartTranscriptionJob"]
-      resources = ["*"]
-    }
-    # Without s3:ListBucket, HeadObject of an upload deleted since its event answers 403 instead of 404, and the
-    # function could not tell "deleted" (a rejection record) from "forbidden" (a failure to retry).
-    ListAudioKeys = {
-      actions   = ["s3:ListBucket"]
-      resources = [module.bucket["audio"].arn]
-    }
-  }
+  policy_statements = merge(
+    {
+      # StartTranscriptionJob supports no resource-level permissions, hence "*".
+      StartTranscriptionJobs = {
+        actions   = ["transcribe:StartTranscriptionJob"]
+        resources = ["*"]
+      }
+      # Without s3:ListBucket, HeadObject of an upload deleted since its event answers 403 instead of 404, and the
+      # function could not tell "deleted" (a rejection record) from "forbidden" (a failure to retry).
+      ListAudioKeys = {
+        actions   = ["s3:ListBucket"]
+        resources = [module.bucket["audio"].arn]
+      }
+    },
+    # Amazon Transcribe reads the audio and writes the transcript with the caller's permissions, so with SSE-KMS this
+    # role needs the key for both; the function's own jobs/ and errors/ records need GenerateDataKey too.
+    local.kms_enabled ? {
+      DecryptAudio = {
+        actions    = ["kms:Decrypt"]
+        resources  = [local.kms_key_arn]
+        conditions = local.kms_s3_conditions["audio"]
+      }
+      EncryptTranscripts = {
+        actions    = ["kms:GenerateDataKey"]
+        resources  = [local.kms_key_arn]
+        conditions = local.kms_s3_conditions["transcript"]
+      }
+    } : {},
+  )
 
   maximum_retry_attempts                = var.transcription_maximum_retry_attempts
   maximum_event_age_in_seconds          = var.transcription_maximum_event_age_in_seconds
   dead_letter_message_retention_seconds = var.dead_letter_message_retention_seconds
   log_retention_in_days                 = var.log_retention_in_days
+  kms_key_arn                           = local.kms_key_arn
+  log_group_kms_key_arn                 = local.log_group_kms_key_arn
+  tracing_mode                          = var.tracing_enabled ? "Active" : "PassThrough"
 
   tags = var.tags
 }
@@ -174,7 +287,7 @@ module "transcription_function" {
 module "image_function" {
   source = "./modules/s3-triggered-function"
 
-  function_name    = "${var.name}-illustrate-scenes"
+  function_name    = local.image_function_name
   description      = "Turns each finished transcript into scene images (Amazon Bedrock), a manifest and a gallery page."
   handler          = "illustrate_scenes.handler.handler"
   runtime          = var.lambda_runtime
@@ -192,29 +305,55 @@ module "image_function" {
   output_bucket_arn    = module.bucket["image"].arn
   notification_filters = local.transcript_notification_filters
 
-  policy_statements = {
-    # Without s3:ListBucket, S3 answers a missing object with 403 AccessDenied instead of 404 NoSuchKey, and the
-    # function tells "missing" from "forbidden": a silent recording has no .srt/.vtt, and a first attempt finds no
-    # manifest in the image bucket.
-    ListTranscriptAndImageKeys = {
-      actions   = ["s3:ListBucket"]
-      resources = [module.bucket["transcript"].arn, module.bucket["image"].arn]
-    }
-    # The manifest of an earlier attempt tells whether this transcript was already illustrated (retried events).
-    ReadImageObjects = {
-      actions   = ["s3:GetObject"]
-      resources = ["${module.bucket["image"].arn}/*"]
-    }
-    InvokeBedrockModels = {
-      actions   = ["bedrock:InvokeModel"]
-      resources = local.bedrock_model_arns
-    }
-  }
+  policy_statements = merge(
+    {
+      # Without s3:ListBucket, S3 answers a missing object with 403 AccessDenied instead of 404 NoSuchKey, and the
+      # function tells "missing" from "forbidden": a silent recording has no .srt/.vtt, and a first attempt finds no
+      # manifest in the image bucket.
+      ListTranscriptAndImageKeys = {
+        actions   = ["s3:ListBucket"]
+        resources = [module.bucket["transcript"].arn, module.bucket["image"].arn]
+      }
+      # The manifest of an earlier attempt tells whether this transcript was already illustrated (retried events).
+      ReadImageObjects = {
+        actions   = ["s3:GetObject"]
+        resources = ["${module.bucket["image"].arn}/*"]
+      }
+      InvokeBedrockModels = {
+        actions   = ["bedrock:InvokeModel"]
+        resources = local.bedrock_model_arns
+      }
+    },
+    # With SSE-KMS: read transcripts, job records and earlier manifests; write images, manifest and gallery.
+    local.kms_enabled ? {
+      DecryptTranscriptsAndImages = {
+        actions   = ["kms:Decrypt"]
+        resources = [local.kms_key_arn]
+        conditions = {
+          StringEquals = local.kms_s3_conditions["transcript"].StringEquals
+          StringLike = {
+            "kms:EncryptionContext:aws:s3:arn" = concat(
+              local.kms_s3_conditions["transcript"].StringLike["kms:EncryptionContext:aws:s3:arn"],
+              local.kms_s3_conditions["image"].StringLike["kms:EncryptionContext:aws:s3:arn"],
+            )
+          }
+        }
+      }
+      EncryptImages = {
+        actions    = ["kms:GenerateDataKey"]
+        resources  = [local.kms_key_arn]
+        conditions = local.kms_s3_conditions["image"]
+      }
+    } : {},
+  )
 
   maximum_retry_attempts                = var.image_maximum_retry_attempts
   maximum_event_age_in_seconds          = var.image_maximum_event_age_in_seconds
   dead_letter_message_retention_seconds = var.dead_letter_message_retention_seconds
   log_retention_in_days                 = var.log_retention_in_days
+  kms_key_arn                           = local.kms_key_arn
+  log_group_kms_key_arn                 = local.log_group_kms_key_arn
+  tracing_mode                          = var.tracing_enabled ? "Active" : "PassThrough"
 
   tags = var.tags
 }

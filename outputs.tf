@@ -73,6 +73,26 @@ output "image_bucket_arn" {
 }
 
 ################################################################################
+# Encryption
+################################################################################
+
+output "kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the buckets, dead-letter queues and (with kms_encrypt_log_groups) logs; null when AWS managed encryption is used."
+  value       = local.kms_key_arn
+
+  # A cross-variable rule (variable validations may refer to other variables only from Terraform 1.9 on).
+  precondition {
+    condition     = !(var.create_kms_key && var.kms_key_arn != null)
+    error_message = "Set either create_kms_key = true or kms_key_arn, not both: the module would create a key it does not use."
+  }
+}
+
+output "kms_key_alias" {
+  description = "Alias of the created KMS key (alias/<name>); null when the module created none."
+  value       = try(aws_kms_alias.this[0].name, null)
+}
+
+################################################################################
 # Functions
 ################################################################################
 

@@ -77,6 +77,58 @@ variable "bucket_force_destroy" {
   nullable    = false
 }
 
+variable "bucket_access_log_bucket" {
+  type        = string
+  description = "Name of an existing bucket that receives the S3 server access logs of the three buckets, under <name>/<audio|transcript|image>/. Its bucket policy must let logging.s3.amazonaws.com write. Null: no access logs."
+  default     = null
+
+  validation {
+    condition     = var.bucket_access_log_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_access_log_bucket))
+    error_message = "bucket_access_log_bucket must be a bucket name (3-63 lowercase letters, digits, dots and hyphens), not an ARN."
+  }
+}
+
+################################################################################
+# Encryption
+################################################################################
+
+variable "create_kms_key" {
+  type        = bool
+  description = "Whether to create a customer managed KMS key (alias/<name>, yearly rotation) that encrypts the three buckets (SSE-KMS with bucket keys), both dead-letter queues and, with `kms_encrypt_log_groups`, the log groups. The roles get exactly the kms actions they need on it. False (and no `kms_key_arn`): AWS managed encryption everywhere."
+  default     = false
+  nullable    = false
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "ARN of an existing customer managed KMS key to use instead of creating one (see `create_kms_key`). Its key policy must let IAM policies of the account grant its use and, with `kms_encrypt_log_groups`, let logs.<region>.amazonaws.com use it for the module's log groups."
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id: IAM policies and bucket encryption need the key's ARN."
+  }
+}
+
+variable "kms_encrypt_log_groups" {
+  type        = bool
+  description = "Whether the functions' log groups and the API's access log group use the customer managed key too (when there is one)."
+  default     = true
+  nullable    = false
+}
+
+variable "kms_key_deletion_window_in_days" {
+  type        = number
+  description = "Days between `terraform destroy` and the deletion of the created key (7-30); until then the key can be restored and the data read."
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30 && floor(var.kms_key_deletion_window_in_days) == var.kms_key_deletion_window_in_days
+    error_message = "kms_key_deletion_window_in_days must be a whole number between 7 and 30."
+  }
+}
+
 ################################################################################
 # Upload API
 ################################################################################
@@ -136,9 +188,27 @@ variable "api_create_account_cloudwatch_role" {
   nullable    = false
 }
 
+variable "api_web_acl_arn" {
+  type        = string
+  description = "ARN of a regional AWS WAF web ACL to associate with the upload API's stage. Null: none (the API key, usage plan and stage throttle still apply)."
+  default     = null
+
+  validation {
+    condition     = var.api_web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/.+$", var.api_web_acl_arn))
+    error_message = "api_web_acl_arn must be the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)."
+  }
+}
+
 ################################################################################
 # Functions (both)
 ################################################################################
+
+variable "tracing_enabled" {
+  type        = bool
+  description = "Whether to trace with AWS X-Ray: Active tracing on both functions (their roles get xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource but \"*\") and tracing on the upload API's stage. X-Ray bills per trace."
+  default     = false
+  nullable    = false
+}
 
 variable "lambda_runtime" {
   type        = string
@@ -178,6 +248,11 @@ variable "dead_letter_message_retention_seconds" {
   description = "How long the functions' dead-letter queues keep events that failed every attempt (60 s to 14 days)."
   default     = 1209600
   nullable    = false
+
+  validation {
+    condition     = var.dead_letter_message_retention_seconds >= 60 && var.dead_letter_message_retention_seconds <= 1209600 && floor(var.dead_letter_message_retention_seconds) == var.dead_letter_message_retention_seconds
+    error_message = "dead_letter_message_retention_seconds must be a whole number between 60 and 1209600 (14 days)."
+  }
 }
 
 variable "python_executable" {

@@ -415,7 +415,7 @@ def apply_overrides(type_name: str, block: dict[str, Any], data_source: bool) ->
 # --- Inputs -------------------------------------------------------------------------------------------------
 _TF_BLOCK = re.compile(r"^\s*(resource|data)\s+\"([\w-]+)\"\s+\"", re.M)
 _MOCK_BLOCK = re.compile(r"^\s*(?:mock|override)_(resource|data)\s+\"([\w-]+)\"", re.M)
-_SKIPPED_DIRS = {".git", ".venv", ".terraform", ".tf-harness", "node_modules", "build", "__pycache__"}
+_SKIPPED_DIRS = {".git", ".venv", ".venv-checkov", ".terraform", ".tf-harness", "node_modules", "build", "__pycache__"}
 
 
 def repository_types(repo: Path) -> dict[str, set[str]]:

@@ -21,6 +21,11 @@ module "pipeline" {
   }
   bucket_force_destroy = true # a demo: `terraform destroy` also deletes what was uploaded and generated
 
+  # A customer managed key for the buckets, dead-letter queues and log groups (about $1 a month plus requests);
+  # whoever reads the results needs kms:Decrypt on it. kms_key_arn = "<arn>" brings your own key instead.
+  create_kms_key                  = true
+  kms_key_deletion_window_in_days = 7 # a demo: the key goes a week after `terraform destroy`
+
   api_stage_name          = "v1"
   api_throttle_rate_limit = 2
   api_quota_limit         = 200

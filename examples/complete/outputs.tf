@@ -57,3 +57,8 @@ output "dead_letter_queue_urls" {
     image         = module.pipeline.image_dead_letter_queue_url
   }
 }
+
+output "kms_key_arn" {
+  description = "KMS key that encrypts the buckets, queues and logs; readers of the results need kms:Decrypt on it."
+  value       = module.pipeline.kms_key_arn
+}

@@ -3,7 +3,24 @@
 
 data "aws_caller_identity" "current" {}
 
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
 locals {
+  # IAM takes a condition block only where there is one: an empty "Condition" would be rejected.
+  extra_statements = [
+    for sid, statement in var.policy_statements : merge(
+      {
+        Sid      = sid
+        Effect   = "Allow"
+        Action   = statement.actions
+        Resource = statement.resources
+      },
+      { for key, condition in { Condition = statement.conditions } : key => condition if length(condition) > 0 },
+    )
+  ]
+
   role_policy = {
     Version = "2012-10-17"
     Statement = concat(
@@ -33,14 +50,30 @@ locals {
           Resource = [aws_sqs_queue.this.arn]
         },
       ],
-      [
-        for sid, statement in var.policy_statements : {
-          Sid      = sid
+      # Lambda sends a failed event with the function's role; SQS then encrypts it with the queue's key on the
+      # sender's behalf, which takes kms:GenerateDataKey and kms:Decrypt. Only through SQS: the role cannot use the
+      # key directly, and sqs:SendMessage above limits it to this queue.
+      var.kms_key_arn == null ? [] : [
+        {
+          Sid      = "EncryptDeadLetterQueueMessages"
           Effect   = "Allow"
-          Action   = statement.actions
-          Resource = statement.resources
-        }
+          Action   = ["kms:GenerateDataKey", "kms:Decrypt"]
+          Resource = [var.kms_key_arn]
+          Condition = {
+            StringEquals = { "kms:ViaService" = ["sqs.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"] }
+          }
+        },
       ],
+      # X-Ray's write actions support no resource-level permissions, hence "*"; only granted when tracing is on.
+      var.tracing_mode == "Active" ? [
+        {
+          Sid      = "WriteTraces"
+          Effect   = "Allow"
+          Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+          Resource = ["*"]
+        },
+      ] : [],
+      local.extra_statements,
     )
   }
 }
@@ -67,19 +100,31 @@ resource "aws_iam_role_policy" "this" {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is log_retention_in_days (default 30 days): the logs serve debugging of a pipeline whose results are in S3; raise it where a policy asks for a year.
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_in_days
-  tags              = var.tags
+  # CloudWatch Logs encrypts every log group; a customer managed key needs a key policy that lets
+  # logs.<region>.amazonaws.com use it for this log group.
+  kms_key_id = var.log_group_kms_key_arn
+  tags       = var.tags
 }
 
 resource "aws_sqs_queue" "this" {
   name                      = "${var.function_name}-dlq"
   message_retention_seconds = var.dead_letter_message_retention_seconds
-  sqs_managed_sse_enabled   = true
-  tags                      = var.tags
+  # SSE-KMS with the customer managed key when one is given, SQS-managed SSE otherwise. The two settings exclude each
+  # other ("conflicts with kms_master_key_id"), hence null rather than false.
+  kms_master_key_id       = var.kms_key_arn
+  sqs_managed_sse_enabled = var.kms_key_arn == null ? true : null
+  tags                    = var.tags
 }
 
 resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_116:Failed asynchronous invocations go to an SQS on-failure destination (aws_lambda_function_event_invoke_config below), which supersedes dead_letter_config and also records the error; both would send every failure twice.
+  #checkov:skip=CKV_AWS_117:The function only calls AWS APIs (S3, Amazon Transcribe, Amazon Bedrock) over TLS with IAM; a VPC would add NAT or interface endpoints and protect nothing.
+  #checkov:skip=CKV_AWS_272:Code signing needs signed packages from S3 (AWS Signer); the zip is built during plan by scripts/package.py and pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_173:The environment holds bucket names and settings, no secrets; Lambda encrypts it at rest with an AWS managed key.
+  #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (tracing_mode = "Active"): traces are billed, and the role then needs xray:PutTraceSegments on "*".
   function_name    = var.function_name
   description      = var.description
   role             = aws_iam_role.this.arn
@@ -99,6 +144,10 @@ resource "aws_lambda_function" "this" {
     content {
       variables = environment.value
     }
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
   }
 
   # The log group exists (with its retention) before the first invocation could create it without one.

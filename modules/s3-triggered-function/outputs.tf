@@ -49,7 +49,7 @@ output "environment_variables" {
 }
 
 output "configuration" {
-  description = "The deployed settings: handler, runtime, architecture, package, memory, timeout, concurrency, and the retries and failure destination of asynchronous invocations."
+  description = "The deployed settings: handler, runtime, architecture, package, memory, timeout, concurrency, tracing, log retention and key, the retries and failure destination of asynchronous invocations, and the dead-letter queue's retention and encryption."
   value = {
     handler                        = aws_lambda_function.this.handler
     runtime                        = aws_lambda_function.this.runtime
@@ -59,10 +59,17 @@ output "configuration" {
     memory_size                    = aws_lambda_function.this.memory_size
     timeout                        = aws_lambda_function.this.timeout
     reserved_concurrent_executions = aws_lambda_function.this.reserved_concurrent_executions
+    tracing_mode                   = one(aws_lambda_function.this.tracing_config).mode
     log_retention_in_days          = aws_cloudwatch_log_group.this.retention_in_days
+    log_group_kms_key_id           = aws_cloudwatch_log_group.this.kms_key_id
     maximum_retry_attempts         = aws_lambda_function_event_invoke_config.this.maximum_retry_attempts
     maximum_event_age_in_seconds   = aws_lambda_function_event_invoke_config.this.maximum_event_age_in_seconds
     on_failure_destination         = one(one(aws_lambda_function_event_invoke_config.this.destination_config).on_failure).destination
+    dead_letter_queue = {
+      message_retention_seconds = aws_sqs_queue.this.message_retention_seconds
+      kms_master_key_id         = aws_sqs_queue.this.kms_master_key_id
+      sqs_managed_sse_enabled   = aws_sqs_queue.this.sqs_managed_sse_enabled
+    }
   }
 }
 

@@ -146,10 +146,11 @@ variable "notification_events" {
 
 variable "policy_statements" {
   type = map(object({
-    actions   = list(string)
-    resources = list(string)
+    actions    = list(string)
+    resources  = list(string)
+    conditions = optional(map(map(list(string))), {})
   }))
-  description = "Further Allow statements of the function's role, keyed by statement id (letters and digits). Reading the source bucket, writing the output bucket, logging and the dead-letter queue are always granted."
+  description = "Further Allow statements of the function's role, keyed by statement id (letters and digits). `conditions` is an IAM condition block, operator => key => values, e.g. { StringEquals = { \"kms:ViaService\" = [\"s3.eu-west-1.amazonaws.com\"] } }. Reading the source bucket, writing the output bucket, logging and the dead-letter queue are always granted."
   default     = {}
   nullable    = false
 
@@ -192,6 +193,40 @@ variable "dead_letter_message_retention_seconds" {
   validation {
     condition     = var.dead_letter_message_retention_seconds >= 60 && var.dead_letter_message_retention_seconds <= 1209600 && floor(var.dead_letter_message_retention_seconds) == var.dead_letter_message_retention_seconds
     error_message = "dead_letter_message_retention_seconds must be a whole number between 60 and 1209600 (14 days)."
+  }
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "ARN of the customer managed KMS key that encrypts the dead-letter queue (the role may then use it through SQS). Null: SQS-managed encryption."
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || (can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:", var.kms_key_arn)) && !can(regex(":alias/", var.kms_key_arn)))
+    error_message = "kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "log_group_kms_key_arn" {
+  type        = string
+  description = "ARN of the customer managed KMS key that encrypts the log group; its key policy must let logs.<region>.amazonaws.com use it for this log group. Null: CloudWatch Logs' own encryption."
+  default     = null
+
+  validation {
+    condition     = var.log_group_kms_key_arn == null || (can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:", var.log_group_kms_key_arn)) && !can(regex(":alias/", var.log_group_kms_key_arn)))
+    error_message = "log_group_kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "tracing_mode" {
+  type        = string
+  description = "X-Ray tracing of the function: PassThrough (trace only requests that arrive sampled) or Active (sample and trace; the role gets xray:PutTraceSegments and xray:PutTelemetryRecords)."
+  default     = "PassThrough"
+  nullable    = false
+
+  validation {
+    condition     = contains(["PassThrough", "Active"], var.tracing_mode)
+    error_message = "tracing_mode must be PassThrough or Active."
   }
 }
 

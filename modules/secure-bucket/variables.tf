@@ -69,6 +69,31 @@ variable "abort_incomplete_multipart_upload_days" {
   }
 }
 
+variable "kms_key_arn" {
+  type        = string
+  description = "ARN of the customer managed KMS key that encrypts the objects (SSE-KMS, with a bucket key). Null: S3-managed keys (SSE-S3). Whoever reads or writes objects needs kms:Decrypt or kms:GenerateDataKey on the key."
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || (can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:", var.kms_key_arn)) && !can(regex(":alias/", var.kms_key_arn)))
+    error_message = "kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id: IAM policies and bucket encryption need the key's ARN."
+  }
+}
+
+variable "access_logging" {
+  type = object({
+    target_bucket = string
+    target_prefix = optional(string)
+  })
+  description = "Server access logging: the bucket receiving the logs (it must allow logging.s3.amazonaws.com to write, and must not be this bucket) and the key prefix (null: \"<bucket name>/\"). Null: no access logs."
+  default     = null
+
+  validation {
+    condition     = var.access_logging == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logging.target_bucket))
+    error_message = "access_logging.target_bucket must be a bucket name (3-63 lowercase letters, digits, dots and hyphens), not an ARN."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags for the bucket."

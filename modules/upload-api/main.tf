@@ -40,6 +40,11 @@ resource "aws_api_gateway_rest_api" "this" {
   }
 
   tags = var.tags
+
+  # Should the API ever be replaced, the old one keeps serving until the new one exists.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_api_gateway_resource" "folder" {
@@ -55,6 +60,7 @@ resource "aws_api_gateway_resource" "object" {
 }
 
 resource "aws_api_gateway_method" "this" {
+  #checkov:skip=CKV2_AWS_53:Nothing to validate: the body is the uploaded file (no JSON model), and the required parameters are the path segments, without which the route does not match.
   rest_api_id      = aws_api_gateway_rest_api.this.id
   resource_id      = aws_api_gateway_resource.object.id
   http_method      = "PUT"
@@ -88,14 +94,30 @@ resource "aws_iam_role_policy" "this" {
   role = aws_iam_role.this.id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "PutUploadedObjects"
-        Effect   = "Allow"
-        Action   = ["s3:PutObject"]
-        Resource = ["${var.bucket_arn}/*"]
-      },
-    ]
+    Statement = concat(
+      [
+        {
+          Sid      = "PutUploadedObjects"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${var.bucket_arn}/*"]
+        },
+      ],
+      # With SSE-KMS, S3 asks KMS for a data key as the writer. Only through S3 and only for this bucket (with a
+      # bucket key the encryption context is the bucket ARN, without one the object ARN).
+      var.bucket_kms_key_arn == null ? [] : [
+        {
+          Sid      = "EncryptUploadedObjects"
+          Effect   = "Allow"
+          Action   = ["kms:GenerateDataKey"]
+          Resource = [var.bucket_kms_key_arn]
+          Condition = {
+            StringEquals = { "kms:ViaService" = ["s3.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"] }
+            StringLike   = { "kms:EncryptionContext:aws:s3:arn" = [var.bucket_arn, "${var.bucket_arn}/*"] }
+          }
+        },
+      ],
+    )
   })
 }
 
@@ -173,15 +195,25 @@ resource "aws_api_gateway_deployment" "this" {
 resource "aws_cloudwatch_log_group" "access" {
   count = var.access_log_enabled ? 1 : 0
 
+  #checkov:skip=CKV_AWS_338:Retention is log_retention_in_days (default 30 days); raise it where a policy asks for a year.
   name              = "/aws/apigateway/${var.name}/${var.stage_name}/access"
   retention_in_days = var.log_retention_in_days
-  tags              = var.tags
+  # A customer managed key needs a key policy that lets logs.<region>.amazonaws.com use it for this log group.
+  kms_key_id = var.log_group_kms_key_arn
+  tags       = var.tags
 }
 
 resource "aws_api_gateway_stage" "this" {
-  rest_api_id   = aws_api_gateway_rest_api.this.id
-  deployment_id = aws_api_gateway_deployment.this.id
-  stage_name    = var.stage_name
+  #checkov:skip=CKV_AWS_120:A cache serves repeated GET responses; this API only takes PUT uploads, and a cache cluster is billed by the hour.
+  #checkov:skip=CKV2_AWS_51:Client certificates let a backend authenticate API Gateway; the backend here is S3, called with the integration's IAM role.
+  #checkov:skip=CKV2_AWS_4:Execution logs need the account-wide API Gateway CloudWatch role and go to a log group API Gateway creates without retention or key; the stage writes access logs instead (access_log_enabled).
+  #checkov:skip=CKV2_AWS_29:A web ACL is optional (web_acl_arn): the API key, the usage plan's throttle and quota and the stage throttle guard the API by default, and AWS WAF is billed per web ACL and rule.
+  #checkov:skip=CKV2_AWS_77:The web ACL, when there is one, is the caller's (web_acl_arn); its rules, such as the Log4j managed rule group, are set where it is defined.
+  #checkov:skip=CKV_AWS_73:X-Ray tracing is opt-in (xray_tracing_enabled): traces are billed.
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  deployment_id        = aws_api_gateway_deployment.this.id
+  stage_name           = var.stage_name
+  xray_tracing_enabled = var.xray_tracing_enabled
 
   dynamic "access_log_settings" {
     for_each = aws_cloudwatch_log_group.access
@@ -201,6 +233,7 @@ resource "aws_api_gateway_stage" "this" {
 
 # Stage-wide throttling; it also protects the bucket when no API key is required.
 resource "aws_api_gateway_method_settings" "this" {
+  #checkov:skip=CKV_AWS_225:A cache serves repeated GET responses; this API only takes PUT uploads, and a cache cluster is billed by the hour.
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"
@@ -209,6 +242,13 @@ resource "aws_api_gateway_method_settings" "this" {
     throttling_rate_limit  = var.throttle_rate_limit
     throttling_burst_limit = var.throttle_burst_limit
   }
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  count = var.web_acl_arn == null ? 0 : 1
+
+  resource_arn = aws_api_gateway_stage.this.arn
+  web_acl_arn  = var.web_acl_arn
 }
 
 resource "aws_api_gateway_api_key" "this" {

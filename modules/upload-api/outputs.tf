@@ -54,6 +54,38 @@ output "usage_plan_id" {
   value       = try(aws_api_gateway_usage_plan.this[0].id, null)
 }
 
+output "usage_plan" {
+  description = "Limits of the usage plan per API key: throttle (rate_limit, burst_limit) and quota (limit, period; null without a quota). Null when no key is required."
+  value = try({
+    throttle = {
+      rate_limit  = one(aws_api_gateway_usage_plan.this[0].throttle_settings).rate_limit
+      burst_limit = one(aws_api_gateway_usage_plan.this[0].throttle_settings).burst_limit
+    }
+    quota = try({
+      limit  = one(aws_api_gateway_usage_plan.this[0].quota_settings).limit
+      period = one(aws_api_gateway_usage_plan.this[0].quota_settings).period
+    }, null)
+  }, null)
+}
+
+output "stage_throttle" {
+  description = "Throttle of every method of the stage, whoever calls: rate_limit and burst_limit."
+  value = {
+    rate_limit  = one(aws_api_gateway_method_settings.this.settings).throttling_rate_limit
+    burst_limit = one(aws_api_gateway_method_settings.this.settings).throttling_burst_limit
+  }
+}
+
+output "stage_arn" {
+  description = "ARN of the stage (to associate a web ACL, for example)."
+  value       = aws_api_gateway_stage.this.arn
+}
+
+output "web_acl_arn" {
+  description = "ARN of the web ACL associated with the stage; null when none is."
+  value       = try(aws_wafv2_web_acl_association.this[0].web_acl_arn, null)
+}
+
 output "binary_media_types" {
   description = "Content types the API passes through as bytes."
   value       = aws_api_gateway_rest_api.this.binary_media_types
@@ -82,4 +114,14 @@ output "role_policy_json" {
 output "access_log_group_name" {
   description = "Name of the access log group; null when access logging is off."
   value       = try(aws_cloudwatch_log_group.access[0].name, null)
+}
+
+output "access_log_group_kms_key_id" {
+  description = "KMS key of the access log group; null when access logging is off or CloudWatch Logs' own encryption is used."
+  value       = try(aws_cloudwatch_log_group.access[0].kms_key_id, null)
+}
+
+output "xray_tracing_enabled" {
+  description = "Whether the stage traces requests with AWS X-Ray."
+  value       = aws_api_gateway_stage.this.xray_tracing_enabled
 }

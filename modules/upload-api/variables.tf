@@ -154,6 +154,46 @@ variable "create_account_cloudwatch_role" {
   nullable    = false
 }
 
+variable "bucket_kms_key_arn" {
+  type        = string
+  description = "ARN of the customer managed KMS key the bucket encrypts with (SSE-KMS). The API's role then may use it, through S3 and for this bucket only, to encrypt uploads. Null: the bucket uses S3-managed keys."
+  default     = null
+
+  validation {
+    condition     = var.bucket_kms_key_arn == null || (can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:", var.bucket_kms_key_arn)) && !can(regex(":alias/", var.bucket_kms_key_arn)))
+    error_message = "bucket_kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "log_group_kms_key_arn" {
+  type        = string
+  description = "ARN of the customer managed KMS key that encrypts the access log group; its key policy must let logs.<region>.amazonaws.com use it for that log group. Null: CloudWatch Logs' own encryption."
+  default     = null
+
+  validation {
+    condition     = var.log_group_kms_key_arn == null || (can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:", var.log_group_kms_key_arn)) && !can(regex(":alias/", var.log_group_kms_key_arn)))
+    error_message = "log_group_kms_key_arn must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "xray_tracing_enabled" {
+  type        = bool
+  description = "Whether the stage traces requests with AWS X-Ray."
+  default     = false
+  nullable    = false
+}
+
+variable "web_acl_arn" {
+  type        = string
+  description = "ARN of a regional AWS WAF web ACL to associate with the stage. Null: no web ACL."
+  default     = null
+
+  validation {
+    condition     = var.web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/.+$", var.web_acl_arn))
+    error_message = "web_acl_arn must be the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags for every resource of the module that takes tags."

@@ -7,6 +7,19 @@ mock_provider "aws" {
       account_id = "123456789012"
     }
   }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      region = "eu-west-1"
+    }
+  }
 }
 
 variables {
@@ -72,6 +85,16 @@ run "function_with_its_own_logs_queue_and_trigger" {
   assert {
     condition     = aws_sqs_queue.this.name == "talks-start-transcription-dlq" && aws_sqs_queue.this.sqs_managed_sse_enabled && aws_sqs_queue.this.message_retention_seconds == 1209600
     error_message = "The dead-letter queue must be encrypted and keep messages 14 days."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.this.kms_master_key_id == null && aws_cloudwatch_log_group.this.kms_key_id == null
+    error_message = "Without a key, the queue and the log group use AWS managed encryption."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "PassThrough" && output.configuration.tracing_mode == "PassThrough"
+    error_message = "Active X-Ray tracing is opt-in."
   }
 
   assert {
@@ -168,6 +191,66 @@ run "extra_statements_and_settings" {
   }
 }
 
+run "a_customer_managed_key_tracing_and_conditions" {
+  command = apply
+
+  module {
+    source = "./modules/s3-triggered-function"
+  }
+
+  variables {
+    kms_key_arn           = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    log_group_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    tracing_mode          = "Active"
+    policy_statements = {
+      DecryptAudio = {
+        actions    = ["kms:Decrypt"]
+        resources  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+        conditions = { StringLike = { "kms:EncryptionContext:aws:s3:arn" = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"] } }
+      }
+      ListAudioKeys = { actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::talks-audio"] }
+    }
+  }
+
+  assert {
+    condition     = aws_sqs_queue.this.kms_master_key_id == var.kms_key_arn && output.configuration.dead_letter_queue.kms_master_key_id == var.kms_key_arn
+    error_message = "With a key the dead-letter queue must use SSE-KMS with it."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.kms_key_id == var.log_group_kms_key_arn && output.configuration.log_group_kms_key_id == var.log_group_kms_key_arn
+    error_message = "The log group must be encrypted with the given key."
+  }
+
+  assert {
+    condition = one([for statement in jsondecode(aws_iam_role_policy.this.policy).Statement : statement if statement.Sid == "EncryptDeadLetterQueueMessages"]) == {
+      Sid       = "EncryptDeadLetterQueueMessages"
+      Effect    = "Allow"
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+      Condition = { StringEquals = { "kms:ViaService" = ["sqs.eu-west-1.amazonaws.com"] } }
+    }
+    error_message = "The role may use the queue's key only through SQS in this Region, for sending to the queue."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.tracing_config[0].mode == "Active" && one([for statement in jsondecode(aws_iam_role_policy.this.policy).Statement : statement.Action if statement.Sid == "WriteTraces"]) == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    error_message = "Active tracing needs the X-Ray write actions."
+  }
+
+  assert {
+    condition = one([for statement in jsondecode(aws_iam_role_policy.this.policy).Statement : statement.Condition if statement.Sid == "DecryptAudio"]) == {
+      StringLike = { "kms:EncryptionContext:aws:s3:arn" = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"] }
+    }
+    error_message = "A statement's conditions must reach the policy unchanged."
+  }
+
+  assert {
+    condition     = !contains(keys(one([for statement in jsondecode(aws_iam_role_policy.this.policy).Statement : statement if statement.Sid == "ListAudioKeys"])), "Condition")
+    error_message = "A statement without conditions must have no Condition block."
+  }
+}
+
 run "writing_into_the_source_bucket_fails_the_plan" {
   command = plan
 
@@ -197,6 +280,9 @@ run "out_of_range_settings_are_rejected" {
     log_retention_in_days                 = 10
     policy_statements                     = { "not-a-sid" = { actions = ["s3:GetObject"], resources = ["*"] } }
     notification_filters                  = {}
+    kms_key_arn                           = "alias/talks"
+    log_group_kms_key_arn                 = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    tracing_mode                          = "On"
   }
 
   expect_failures = [
@@ -207,5 +293,8 @@ run "out_of_range_settings_are_rejected" {
     var.log_retention_in_days,
     var.policy_statements,
     var.notification_filters,
+    var.kms_key_arn,
+    var.log_group_kms_key_arn,
+    var.tracing_mode,
   ]
 }

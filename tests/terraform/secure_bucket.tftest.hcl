@@ -48,6 +48,23 @@ run "private_encrypted_tls_only_by_default" {
   }
 
   assert {
+    condition     = output.encryption.sse_algorithm == "AES256" && output.encryption.kms_master_key_id == null && output.encryption.bucket_key_enabled == false
+    error_message = "Without a key: SSE-S3, no key, no bucket key."
+  }
+
+  assert {
+    condition = output.public_access_block == {
+      block_public_acls = true, block_public_policy = true, ignore_public_acls = true, restrict_public_buckets = true
+    } && output.object_ownership == "BucketOwnerEnforced"
+    error_message = "The outputs must show the public access block and the ownership setting as applied."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket_logging.this) == 0 && output.access_logging == null
+    error_message = "No access logging unless a target bucket is given."
+  }
+
+  assert {
     condition = jsondecode(aws_s3_bucket_policy.this.policy).Statement == [{
       Sid       = "DenyInsecureTransport"
       Effect    = "Deny"
@@ -139,6 +156,80 @@ run "explicit_name_versioning_and_expiry" {
   }
 }
 
+run "a_customer_managed_key_encrypts_with_a_bucket_key" {
+  command = apply
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition = [
+      one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm,
+      one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).kms_master_key_id,
+      one(aws_s3_bucket_server_side_encryption_configuration.this.rule).bucket_key_enabled,
+    ] == ["aws:kms", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", true]
+    error_message = "With a key the bucket must default to SSE-KMS with that key and a bucket key."
+  }
+
+  assert {
+    condition     = output.encryption.sse_algorithm == "aws:kms" && output.encryption.kms_master_key_id == var.kms_key_arn && output.encryption.bucket_key_enabled
+    error_message = "The encryption output must show the key."
+  }
+
+  assert {
+    condition     = one(jsondecode(aws_s3_bucket_policy.this.policy).Statement).Condition == { Bool = { "aws:SecureTransport" = "false" } }
+    error_message = "The key changes nothing about the TLS-only policy."
+  }
+}
+
+run "access_logs_go_to_another_bucket" {
+  command = apply
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  variables {
+    bucket = "my-talks-audio"
+    access_logging = {
+      target_bucket = "my-access-logs"
+    }
+  }
+
+  assert {
+    condition     = [aws_s3_bucket_logging.this[0].bucket, aws_s3_bucket_logging.this[0].target_bucket, aws_s3_bucket_logging.this[0].target_prefix] == [aws_s3_bucket.this.id, "my-access-logs", "my-talks-audio/"]
+    error_message = "Access logs must go to the target bucket, under the bucket's name by default."
+  }
+
+  assert {
+    condition     = output.access_logging == { target_bucket = "my-access-logs", target_prefix = "my-talks-audio/" }
+    error_message = "The access_logging output must show where the logs go."
+  }
+}
+
+run "a_bucket_logging_into_itself_fails_the_plan" {
+  command = plan
+
+  module {
+    source = "./modules/secure-bucket"
+  }
+
+  variables {
+    bucket = "my-talks-audio"
+    access_logging = {
+      target_bucket = "my-talks-audio"
+      target_prefix = "logs/"
+    }
+  }
+
+  expect_failures = [aws_s3_bucket_logging.this]
+}
+
 run "a_bucket_needs_a_name_or_a_prefix" {
   command = plan
 
@@ -164,7 +255,9 @@ run "invalid_names_are_rejected" {
     bucket          = "Not_A_Bucket"
     bucket_prefix   = "this-prefix-is-far-too-long-for-a-generated-name-"
     expiration_days = 0
+    kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:alias/talks"
+    access_logging  = { target_bucket = "arn:aws:s3:::my-access-logs" }
   }
 
-  expect_failures = [var.bucket, var.bucket_prefix, var.expiration_days]
+  expect_failures = [var.bucket, var.bucket_prefix, var.expiration_days, var.kms_key_arn, var.access_logging]
 }

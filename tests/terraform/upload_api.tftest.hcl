@@ -149,6 +149,11 @@ run "deployment_and_separate_stage" {
     condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.cloudwatch) == 0 && length(aws_cloudwatch_log_group.access) == 0
     error_message = "By default the module must not touch the account-wide API Gateway CloudWatch role setting."
   }
+
+  assert {
+    condition     = !aws_api_gateway_stage.this.xray_tracing_enabled && length(aws_wafv2_web_acl_association.this) == 0 && output.web_acl_arn == null
+    error_message = "X-Ray tracing and a web ACL are opt-in."
+  }
 }
 
 run "an_unchanged_api_keeps_its_deployment" {
@@ -218,6 +223,11 @@ run "api_key_usage_plan_throttle_and_quota" {
     condition     = output.api_key_id == aws_api_gateway_api_key.this[0].id && output.usage_plan_id == aws_api_gateway_usage_plan.this[0].id
     error_message = "The key and plan ids are outputs."
   }
+
+  assert {
+    condition     = output.usage_plan == { throttle = { rate_limit = 2, burst_limit = 4 }, quota = { limit = 100, period = "WEEK" } } && output.stage_throttle == { rate_limit = 2, burst_limit = 4 }
+    error_message = "The usage_plan and stage_throttle outputs must show the limits in force."
+  }
 }
 
 run "no_key_no_usage_plan" {
@@ -233,8 +243,13 @@ run "no_key_no_usage_plan" {
   }
 
   assert {
-    condition     = !aws_api_gateway_method.this.api_key_required && length(aws_api_gateway_api_key.this) == 0 && length(aws_api_gateway_usage_plan.this) == 0 && output.api_key_id == null
+    condition     = !aws_api_gateway_method.this.api_key_required && length(aws_api_gateway_api_key.this) == 0 && length(aws_api_gateway_usage_plan.this) == 0 && output.api_key_id == null && output.usage_plan == null
     error_message = "Without a required key there is no key and no usage plan."
+  }
+
+  assert {
+    condition     = output.stage_throttle == { rate_limit = 5, burst_limit = 10 }
+    error_message = "Without a key the stage throttle still applies."
   }
 }
 
@@ -267,6 +282,54 @@ run "optional_access_logs_and_account_role" {
   }
 }
 
+run "encrypted_bucket_tracing_and_web_acl" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    bucket_kms_key_arn    = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    log_group_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    access_log_enabled    = true
+    xray_tracing_enabled  = true
+    web_acl_arn           = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/uploads/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.this.policy).Statement == [
+      { Sid = "PutUploadedObjects", Effect = "Allow", Action = ["s3:PutObject"], Resource = ["arn:aws:s3:::talks-audio/*"] },
+      {
+        Sid      = "EncryptUploadedObjects"
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey"]
+        Resource = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["s3.eu-west-1.amazonaws.com"] }
+          StringLike   = { "kms:EncryptionContext:aws:s3:arn" = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"] }
+        }
+      },
+    ]
+    error_message = "With an encrypted bucket the role may also generate data keys, through S3 and for that bucket only."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.access[0].kms_key_id == var.log_group_kms_key_arn && output.access_log_group_kms_key_id == var.log_group_kms_key_arn
+    error_message = "The access log group must use the given key."
+  }
+
+  assert {
+    condition     = aws_api_gateway_stage.this.xray_tracing_enabled && output.xray_tracing_enabled
+    error_message = "The stage must trace when asked."
+  }
+
+  assert {
+    condition     = aws_wafv2_web_acl_association.this[0].resource_arn == aws_api_gateway_stage.this.arn && aws_wafv2_web_acl_association.this[0].web_acl_arn == var.web_acl_arn && output.web_acl_arn == var.web_acl_arn
+    error_message = "The web ACL must be associated with the stage."
+  }
+}
+
 run "invalid_settings_are_rejected" {
   command = plan
 
@@ -279,7 +342,18 @@ run "invalid_settings_are_rejected" {
     quota_period                     = "YEAR"
     throttle_rate_limit              = 0
     integration_timeout_milliseconds = 30000
+    bucket_kms_key_arn               = "alias/talks"
+    log_group_kms_key_arn            = "arn:aws:kms:eu-west-1:123456789012:alias/talks"
+    web_acl_arn                      = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/uploads/a1b2c3d4"
   }
 
-  expect_failures = [var.stage_name, var.quota_period, var.throttle_rate_limit, var.integration_timeout_milliseconds]
+  expect_failures = [
+    var.stage_name,
+    var.quota_period,
+    var.throttle_rate_limit,
+    var.integration_timeout_milliseconds,
+    var.bucket_kms_key_arn,
+    var.log_group_kms_key_arn,
+    var.web_acl_arn,
+  ]
 }

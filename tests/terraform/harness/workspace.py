@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 _NOT_COPIED = shutil.ignore_patterns(
     ".git",
-    ".venv",
+    ".venv*",  # the project virtualenv and the separate one checkov runs in
     ".tf-harness",
     ".terraform",
     ".terraform.lock.hcl",
