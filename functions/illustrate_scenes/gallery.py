@@ -59,9 +59,16 @@ def build_manifest(run: RunInfo, plan: Plan, results: Sequence[SceneResult] = ()
     else:
         status = FAILED
         retryable = bool(results) and all(r.status == "failed" and r.transient for r in results)
-        reason = f"no scene was illustrated ({counts['filtered']} filtered, {counts['failed']} failed)" + (
-            "; every failure was transient, so the event is retried" if retryable else ""
-        )
+        reason = f"no scene was illustrated ({counts['filtered']} filtered, {counts['failed']} failed)"
+        first = next((r.reason for r in results if r.status == "failed" and r.reason), None)
+        if first:
+            # One failure's words (throttled, access denied to model X in Region Y, ...) say what to fix.
+            reason += f"; first failure: {first}"
+        if retryable:
+            reason += (
+                "; every failure may clear on a later attempt, so the event is retried and, should it keep failing, "
+                "kept in the function's dead-letter queue for a re-drive"
+            )
     return {
         "manifest_version": MANIFEST_VERSION,
         "status": status,
@@ -87,7 +94,21 @@ def build_manifest(run: RunInfo, plan: Plan, results: Sequence[SceneResult] = ()
         "finished_at": run.finished_at,
         "counts": counts,
         "warnings": list(plan.warnings),
+        "scene_cap": _scene_cap(plan),
         "scenes": [_scene_entry(result) for result in results],
+    }
+
+
+def _scene_cap(plan: Plan) -> dict[str, Any] | None:
+    """Set when MAX_IMAGES_PER_FILE, not SCENE_SECONDS, decided how many scenes (and so how long each) there are."""
+    cap = plan.scene_cap
+    if cap is None:
+        return None
+    return {
+        "wanted_scenes": cap.wanted,
+        "max_images": cap.allowed,
+        "speech_seconds": cap.speech_seconds,
+        "average_scene_seconds": cap.average_seconds,
     }
 
 
@@ -149,6 +170,7 @@ def render_gallery(manifest: dict[str, Any]) -> str:
         "<body><header>",
         f"<h1>{esc(str(title))}</h1>",
         f"<p>{esc(summary)}</p>",
+        *_cap_note(manifest.get("scene_cap")),
         f"<p>Model: {esc(str(manifest.get('model_id')))} · Transcript: {esc(str(manifest.get('transcript_key')))}"
         ' · <a href="manifest.json">manifest.json</a></p>',
         "</header><main>",
@@ -160,6 +182,16 @@ def render_gallery(manifest: dict[str, Any]) -> str:
         parts.append(_scene_html(scene))
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _cap_note(cap: Any) -> list[str]:
+    if not isinstance(cap, dict):
+        return []
+    note = (
+        f"Scenes lengthened to about {cap.get('average_scene_seconds')} s each: the target length would have made "
+        f"{cap.get('wanted_scenes')} scenes, and at most {cap.get('max_images')} images are made per file."
+    )
+    return [f"<p>{html.escape(note)}</p>"]
 
 
 def _scene_html(scene: dict[str, Any]) -> str:

@@ -89,12 +89,16 @@ def _service_error(code: str, message: str, status: int, model_id: str, region: 
         # Not retryable: the same prompt is blocked again.
         return ImageOutcome.filtered(f"prompt blocked by content filters: {message}")
     if code == "AccessDeniedException":
+        # Marked transient: it clears once the role or the model's Marketplace subscription is fixed (the first
+        # call of a third-party model can be refused for ~15 minutes), so the event is retried and then kept in the
+        # dead-letter queue for a re-drive instead of ending in a final "failed" manifest.
         return ImageOutcome.failed(
             f"access denied to model {model_id} in {region}: allow bedrock:InvokeModel on "
             f"arn:aws:bedrock:{region}::foundation-model/{base_model_id(model_id)} (and the inference-profile "
             "ARN when using one) in the function's role, and check that the model is offered in this Region; "
             "Stability models also need aws-marketplace:Subscribe and the first call may need ~15 minutes to "
-            f"complete the subscription. AWS said: {message}"
+            f"complete the subscription. AWS said: {message}",
+            transient=True,
         )
     if code == "ResourceNotFoundException":
         return ImageOutcome.failed(f"model {model_id} not found in {region}: {message}")

@@ -3,8 +3,9 @@
 Idempotency: the manifest records the transcript's ETag. A manifest for the same ETag that is not `retryable` means
 the work is done, and a repeated S3 event (at-least-once delivery, Lambda's async retries) ends without calling
 Bedrock. Retries: when every scene failed for a transient reason (throttling, 5xx, timeouts after the client's own
-retries), the manifest is written with `retryable: true` and `TransientFailure` is raised, so Lambda's asynchronous
-retries (two by default) and its dead-letter queue or on-failure destination apply; the retry redoes the transcript.
+retries, access to the model not granted yet), the manifest is written with `retryable: true` and `TransientFailure`
+is raised, so Lambda's asynchronous retries and then its on-failure destination (the dead-letter queue, from which
+scripts/redrive.py re-drives the event once the cause is fixed) apply; the retry redoes the transcript.
 A partial result (at least one image) is final, and so is a malformed transcript: retrying cannot change either.
 """
 
@@ -183,5 +184,5 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
     else:
         log.info("transcript illustrated", manifest_key=naming.manifest_key(job), **log_fields)
     if manifest["retryable"]:
-        raise TransientFailure(f"{obj.key}: every scene failed for a transient reason; {manifest['reason']}")
+        raise TransientFailure(f"{obj.key}: {manifest['reason']}")
     return manifest

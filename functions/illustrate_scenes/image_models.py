@@ -28,7 +28,8 @@ class ImageOutcome:
     status: str  # "ok" | "filtered" | "failed"
     image: bytes | None = None
     reason: str | None = None
-    transient: bool = False  # a retry of the same request may succeed (throttling, 5xx, timeouts)
+    # A later attempt of the same request may succeed: throttling, 5xx, timeouts, or access still being granted.
+    transient: bool = False
 
     @classmethod
     def ok(cls, image: bytes, note: str | None = None) -> ImageOutcome:

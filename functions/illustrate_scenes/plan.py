@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from illustrate_scenes import prompts
 from illustrate_scenes.image_models import ImageModel, NovaCanvas
-from illustrate_scenes.scenes import Unit, split_scenes, units_from_cues, units_from_segments, units_from_words
+from illustrate_scenes.scenes import (
+    SceneCap,
+    Unit,
+    image_cap,
+    split_scenes,
+    units_from_cues,
+    units_from_segments,
+    units_from_words,
+)
 from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 from illustrate_scenes.transcript import Transcript, TranscriptError, parse_transcript
 
@@ -54,6 +62,7 @@ class Plan:
     language_code: str | None = None
     scenes: tuple[PlannedScene, ...] = ()
     warnings: tuple[str, ...] = ()
+    scene_cap: SceneCap | None = None  # set when the image cap, not the target length, set the number of scenes
 
 
 def _text(source: SourceFile) -> str:
@@ -114,4 +123,18 @@ def build_plan(
         )
         for scene in split_scenes(units, options.scene_seconds, options.max_images)
     )
-    return Plan(READY, scene_source=scene_source, language_code=language, scenes=scenes, warnings=tuple(warnings))
+    cap = image_cap(units, options.scene_seconds, options.max_images)
+    if cap is not None:
+        warnings.append(
+            f"scenes lengthened to fit the image cap: {cap.speech_seconds:.0f} s of speech at "
+            f"{options.scene_seconds:g} s per scene would make {cap.wanted} scenes, but at most {cap.allowed} images "
+            f"are allowed (MAX_IMAGES_PER_FILE), so each scene covers about {cap.average_seconds:g} s"
+        )
+    return Plan(
+        READY,
+        scene_source=scene_source,
+        language_code=language,
+        scenes=scenes,
+        warnings=tuple(warnings),
+        scene_cap=cap,
+    )

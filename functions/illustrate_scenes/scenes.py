@@ -87,15 +87,41 @@ def scene_count(duration_ms: int, scene_seconds: float, max_scenes: int, unit_co
     return max(1, min(wanted, max_scenes, unit_count))
 
 
+@dataclass(frozen=True)
+class SceneCap:
+    """The image cap lengthened the scenes: how many the target length asked for, and how long they became."""
+
+    wanted: int  # scenes at the target length (as many as the units allow)
+    allowed: int  # the cap
+    speech_seconds: float
+    average_seconds: float  # speech duration / allowed
+
+
+def _spoken(units: Sequence[Unit]) -> tuple[list[Unit], int]:
+    """The units with text, and the duration they span (first start to last end) in milliseconds."""
+    spoken = [u for u in units if u.text.strip()]
+    if not spoken:
+        return [], 0
+    return spoken, max(max(u.end_ms for u in spoken) - spoken[0].start_ms, 0)
+
+
+def image_cap(units: Sequence[Unit], scene_seconds: float, max_scenes: int) -> SceneCap | None:
+    """How the cap changed the scenes split_scenes makes; None when the target length alone set their number."""
+    spoken, duration = _spoken(units)
+    wanted = scene_count(duration, scene_seconds, len(spoken), len(spoken))
+    if wanted <= max_scenes:
+        return None
+    return SceneCap(wanted, max_scenes, round(duration / 1000, 3), round(duration / 1000 / max_scenes, 1))
+
+
 def split_scenes(units: Sequence[Unit], scene_seconds: float, max_scenes: int) -> list[Scene]:
     """Consecutive scenes that together hold every unit exactly once, in order."""
-    units = [u for u in units if u.text.strip()]
+    units, duration = _spoken(units)
     if not units:
         return []
     if scene_seconds <= 0 or max_scenes < 1:
         raise ValueError("scene_seconds must be positive and max_scenes at least 1")
     first_ms = units[0].start_ms
-    duration = max(max(u.end_ms for u in units) - first_ms, 0)
     count = scene_count(duration, scene_seconds, max_scenes, len(units))
     cuts = _cuts(units, first_ms, duration, count)
     scenes = []

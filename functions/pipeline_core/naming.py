@@ -20,8 +20,15 @@ _UNSAFE = re.compile(r"[^0-9a-zA-Z._-]+")
 
 
 def media_format(key: str) -> str | None:
-    """The Transcribe MediaFormat for a key's extension (any case), or None when Transcribe does not accept it."""
-    extension = posixpath.splitext(key)[1].lower().lstrip(".")
+    """The Transcribe MediaFormat for a key's extension (any case), or None when Transcribe does not accept it.
+
+    The extension is whatever follows the file name's last dot, as for the notification's suffix filter: a file named
+    just ".mp3" passes that filter, so it must not be turned away here as having no extension.
+    """
+    name = posixpath.basename(key)
+    if "." not in name:
+        return None
+    extension = name.rpartition(".")[2].lower()
     return extension if extension in CONTRACT.media_formats else None
 
 

@@ -106,7 +106,8 @@ def classify(obj: S3Object) -> Accepted | Rejected:
     """Whether Transcribe can take the object, judged from its key and size alone (size None: not known yet)."""
     media_format = naming.media_format(obj.key)
     if media_format is None:
-        extension = posixpath.splitext(obj.key)[1]
+        name = posixpath.basename(obj.key)
+        extension = "." + name.rpartition(".")[2] if "." in name else ""
         found = f"extension '{extension}'" if extension else "no file extension"
         return Rejected(
             UNSUPPORTED_FORMAT,

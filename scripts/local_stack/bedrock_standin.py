@@ -4,6 +4,9 @@ It takes the requests the image function really builds, checks them against the 
 the real model would refuse fails here too, with the same error code), and answers in that family's response shape
 with a PNG rendered locally: a background generated from the prompt, the prompt itself and the part of the audio the
 prompt's words come from. Installed with `pipeline_core.aws.override("bedrock-runtime", ...)`.
+
+`answer_with` makes it answer as the service does when things go wrong (throttling, access denied, content filters,
+a 200 response without an image), for the requests a rule picks; see `Rule`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from PIL import Image, ImageDraw, ImageFont
 from local_stack.environment import FAKE_CREDENTIALS, REGION
 
 Words = Sequence[tuple[str, float, float]]  # (word, start, end) of a transcript
+# (model id, prompt, request) -> None to answer normally, an exception to raise (see `error`), or the JSON document of
+# a 200 response to send instead of the rendered image. Checked after the request passed the model's own checks.
+Rule = Callable[[str, str, dict[str, Any]], "dict[str, Any] | Exception | None"]
 
 NOVA, TITAN, STABILITY = "nova", "titan", "stability"
 _GEO_PREFIX = re.compile(r"^(us|eu|apac|us-gov|global|jp|au|ca)\.")
@@ -139,6 +145,7 @@ class Call:
     model_id: str
     request: dict[str, Any]
     span: tuple[float, float] | None = None
+    answer: str = "image"  # "image", "error <code>" or "document" (a rule's 200 response)
 
 
 class BedrockRuntimeStandIn:
@@ -157,10 +164,23 @@ class BedrockRuntimeStandIn:
         self._transcripts = transcripts
         self._lock = threading.Lock()
         self._calls: list[Call] = []
+        self._rule: Rule | None = None
 
     def calls(self, operation: str | None = None) -> list[Call]:
         with self._lock:
             return [call for call in self._calls if operation is None or call.operation == operation]
+
+    def answer_with(self, rule: Rule | None) -> None:
+        """From now on answer InvokeModel as `rule` says; None goes back to rendering every image."""
+        with self._lock:
+            self._rule = rule
+
+    def error(self, code: str, message: str, status: int = 400, operation: str = "InvokeModel") -> Exception:
+        """The exception bedrock-runtime raises for `code` (ThrottlingException 429, AccessDeniedException 403, ...)."""
+        error_class = getattr(self.exceptions, code, self.exceptions.ClientError)
+        return error_class(
+            {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation
+        )
 
     # --- InvokeModel -------------------------------------------------------------------------------------------------
 
@@ -188,6 +208,18 @@ class BedrockRuntimeStandIn:
             prompt, sizes, count, seed, image_format = self._check_stability(request)
         else:
             prompt, sizes, count, seed, image_format = self._check_amazon(request, family)
+        with self._lock:
+            rule = self._rule
+        ruled = rule(modelId, prompt, request) if rule is not None else None
+        if isinstance(ruled, Exception):
+            code = getattr(ruled, "response", {}).get("Error", {}).get("Code", type(ruled).__name__)
+            with self._lock:
+                self._calls.append(Call("invoke_model", modelId, request, None, f"error {code}"))
+            raise ruled
+        if ruled is not None:
+            with self._lock:
+                self._calls.append(Call("invoke_model", modelId, request, None, "document"))
+            return self._payload(ruled)
         span = self._span(prompt)
         images = [
             base64.b64encode(
@@ -201,6 +233,10 @@ class BedrockRuntimeStandIn:
             document: dict[str, Any] = {"seeds": [seed], "finish_reasons": [None], "images": images}
         else:
             document = {"images": images, "error": None}
+        return self._payload(document)
+
+    @staticmethod
+    def _payload(document: dict[str, Any]) -> dict[str, Any]:
         payload = json.dumps(document).encode("utf-8")
         return {
             "ResponseMetadata": {"HTTPStatusCode": 200},
@@ -311,10 +347,7 @@ class BedrockRuntimeStandIn:
     # --- errors ----------------------------------------------------------------------------------------------------
 
     def _error(self, code: str, message: str, operation: str) -> Exception:
-        error_class = getattr(self.exceptions, code, self.exceptions.ClientError)
-        return error_class(
-            {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": 400}}, operation
-        )
+        return self.error(code, message, 400, operation)
 
     def _malformed(self, detail: str) -> None:
         raise self._error(

@@ -1,8 +1,10 @@
 """Local stand-in for Lambda's S3 trigger: long-polls the queues the buckets notify and invokes the real handlers.
 
 S3 invokes Lambda asynchronously with the same event JSON that it sends to SQS, so each queue message body is passed
-to the handler unchanged. Like Lambda's asynchronous invocation, a failed event is retried (the module's default is
-2 retries) and then goes to the function's dead-letter queue.
+to the handler unchanged. Like Lambda's asynchronous invocation, a failed event is retried (as often as the module's
+defaults say, environment.MAXIMUM_RETRY_ATTEMPTS) and then goes to the function's dead-letter queue as the invocation
+record an on-failure destination receives (`invocation_record`), so scripts/redrive.py reads the local queue exactly
+as it reads the deployed one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import json
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -30,18 +34,55 @@ TEST_EVENT = "s3:TestEvent"
 class LambdaContext:
     """The attributes of Lambda's context object that handlers use."""
 
-    def __init__(self, function: str, timeout_seconds: int, region: str, account_id: str) -> None:
+    def __init__(
+        self, function: str, timeout_seconds: int, region: str, account_id: str, request_id: str | None = None
+    ) -> None:
         self.function_name = function
         self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:{region}:{account_id}:function:{function}"
+        self.invoked_function_arn = function_arn(region, account_id, function)
         self.memory_limit_in_mb = "256"
-        self.aws_request_id = str(uuid.uuid4())
+        self.aws_request_id = request_id or str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function}"
         self.log_stream_name = "local"
         self._deadline = time.monotonic() + timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def function_arn(region: str, account_id: str, function: str) -> str:
+    return f"arn:aws:lambda:{region}:{account_id}:function:{function}"
+
+
+def request_id_for(message_id: str) -> str:
+    """One request id for every attempt of an event, as Lambda keeps it across its asynchronous retries."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"local-lambda:{message_id}"))
+
+
+def invocation_record(
+    invocation: Invocation, function_arn_: str, *, condition: str = "RetriesExhausted", now: datetime | None = None
+) -> dict[str, Any]:
+    """What Lambda sends an on-failure destination when it gives up on an asynchronous event: the original event as
+    `requestPayload`, why it gave up, and the last attempt's error as the Python runtime reports it."""
+    moment = now or datetime.now(UTC)
+    return {
+        "version": "1.0",
+        "timestamp": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "requestContext": {
+            "requestId": invocation.request_id,
+            "functionArn": f"{function_arn_}:$LATEST",
+            "condition": condition,
+            "approximateInvokeCount": invocation.attempt,
+        },
+        "requestPayload": invocation.event,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {
+            "errorMessage": invocation.error_message or "",
+            "errorType": invocation.error_type or "Error",
+            "requestId": invocation.request_id,
+            "stackTrace": invocation.stack_trace,
+        },
+    }
 
 
 def _package(module_name: str) -> str:
@@ -87,9 +128,13 @@ class Invocation:
     attempt: int
     event: dict[str, Any]
     keys: list[str]  # as they arrived in the event (URL-encoded)
+    request_id: str = ""
     seconds: float = 0.0
     result: Any = None
-    error: str | None = None
+    error: str | None = None  # "<type>: <message>"
+    error_type: str | None = None
+    error_message: str | None = None
+    stack_trace: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -129,6 +174,10 @@ class Dispatcher:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._state = _Counters()
+        # While held, no queue is read: events wait as they would for a throttled or delayed function.
+        self._gate = threading.Condition()
+        self._held = False
+        self._receiving = 0
 
     def start(self) -> None:
         for route in self.routes:
@@ -140,6 +189,21 @@ class Dispatcher:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=self._wait_seconds + 30)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No event is delivered inside the block (the ones being handled when it starts finish first), so a test
+        can change the world between an upload and its function's invocation, e.g. delete or overwrite the object."""
+        with self._gate:
+            self._held = True
+            while self._receiving:
+                self._gate.wait()
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._held = False
+                self._gate.notify_all()
 
     # --- what happened -------------------------------------------------------------------------------------------
 
@@ -170,32 +234,51 @@ class Dispatcher:
                 return True
         return False
 
+    def function_name(self, function: str) -> str:
+        """The Lambda function name of `function` (start_transcription, illustrate_scenes), as the module names it."""
+        return self._environments[function].get("AWS_LAMBDA_FUNCTION_NAME", function)
+
+    def function_arn(self, function: str) -> str:
+        return function_arn(self._region, environment.ACCOUNT_ID, self.function_name(function))
+
     # --- polling ---------------------------------------------------------------------------------------------------
 
     def _poll(self, route: Route) -> None:
         while not self._stop.is_set():
+            with self._gate:
+                while self._held and not self._stop.is_set():
+                    self._gate.wait(0.1)
+                self._receiving += 1
             try:
-                response = self._sqs.receive_message(
-                    QueueUrl=route.queue_url,
-                    MaxNumberOfMessages=10,
-                    WaitTimeSeconds=self._wait_seconds,
-                    MessageSystemAttributeNames=["ApproximateReceiveCount"],
-                )
-            except Exception as err:
-                if self._stop.is_set():
-                    return
-                self._timeline.record("dispatcher", f"receiving from {route.function}'s queue failed: {err}")
-                time.sleep(0.5)
-                continue
-            messages = response.get("Messages", [])
-            with self._lock:
-                self._state.in_flight += len(messages)
-            for message in messages:
-                try:
-                    self._deliver(route, message)
-                finally:
-                    with self._lock:
-                        self._state.in_flight -= 1
+                self._poll_once(route)
+            finally:
+                with self._gate:
+                    self._receiving -= 1
+                    self._gate.notify_all()
+
+    def _poll_once(self, route: Route) -> None:
+        try:
+            response = self._sqs.receive_message(
+                QueueUrl=route.queue_url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=self._wait_seconds,
+                MessageSystemAttributeNames=["ApproximateReceiveCount"],
+            )
+        except Exception as err:
+            if self._stop.is_set():
+                return
+            self._timeline.record("dispatcher", f"receiving from {route.function}'s queue failed: {err}")
+            time.sleep(0.5)
+            return
+        messages = response.get("Messages", [])
+        with self._lock:
+            self._state.in_flight += len(messages)
+        for message in messages:
+            try:
+                self._deliver(route, message)
+            finally:
+                with self._lock:
+                    self._state.in_flight -= 1
 
     def _deliver(self, route: Route, message: dict[str, Any]) -> None:
         body = message["Body"]
@@ -205,7 +288,14 @@ class Dispatcher:
             self._sqs.delete_message(QueueUrl=route.queue_url, ReceiptHandle=message["ReceiptHandle"])
             return
         attempt = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
-        invocation = Invocation(route.function, message["MessageId"], attempt, event, event_keys(event))
+        invocation = Invocation(
+            route.function,
+            message["MessageId"],
+            attempt,
+            event,
+            event_keys(event),
+            request_id=request_id_for(message["MessageId"]),
+        )
         with self._lock:
             self._state.first_bodies.setdefault(message["MessageId"], (route.queue_url, body))
         self._invoke(invocation)
@@ -218,7 +308,8 @@ class Dispatcher:
                 QueueUrl=route.queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=self._retry_delay
             )
         else:
-            self._sqs.send_message(QueueUrl=route.dead_letter_queue_url, MessageBody=body)
+            record = invocation_record(invocation, self.function_arn(route.function))
+            self._sqs.send_message(QueueUrl=route.dead_letter_queue_url, MessageBody=json.dumps(record))
             self._sqs.delete_message(QueueUrl=route.queue_url, ReceiptHandle=message["ReceiptHandle"])
             with self._lock:
                 self._state.dead_lettered.append(invocation)
@@ -239,14 +330,21 @@ class Dispatcher:
             phase="start",
             keys=[unquote_plus(key) for key in invocation.keys],
         )
-        name = self._environments[function].get("AWS_LAMBDA_FUNCTION_NAME", function)
-        context = LambdaContext(name, environment.TIMEOUTS[function], self._region, environment.ACCOUNT_ID)
+        context = LambdaContext(
+            self.function_name(function),
+            environment.TIMEOUTS[function],
+            self._region,
+            environment.ACCOUNT_ID,
+            invocation.request_id or None,
+        )
         started = time.monotonic()
         try:
             with environment.applied(self._environments[function]):
                 invocation.result = self._handlers[function](invocation.event, context)
         except Exception as err:  # a failed invocation, as Lambda reports it; the event is retried
             invocation.error = f"{type(err).__name__}: {err}"
+            invocation.error_type, invocation.error_message = type(err).__name__, str(err)
+            invocation.stack_trace = [line.rstrip("\n") for line in traceback.format_tb(err.__traceback__)]
         invocation.seconds = time.monotonic() - started
         outcome = "failed: " + invocation.error if invocation.error else "returned " + _summary(invocation.result)
         self._timeline.record(

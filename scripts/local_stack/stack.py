@@ -4,6 +4,9 @@
       --StartTranscriptionJob--> moto --Transcribe stand-in--> transcript bucket --S3 event--> SQS --dispatcher-->
       illustrate_scenes handler --InvokeModel--> Bedrock stand-in; images, manifest, gallery --> image bucket
 
+A failed event is retried and then kept in the function's dead-letter queue as Lambda's invocation record; the Lambda
+stand-in (`lambda_client`) takes asynchronous invocations, so scripts/redrive.py can put it back into the pipeline.
+
 Everything listens on 127.0.0.1 only and every AWS call goes to the moto server; nothing else is contacted.
 """
 
@@ -28,6 +31,7 @@ from local_stack import environment, notifications
 from local_stack.bedrock_standin import BedrockRuntimeStandIn
 from local_stack.dispatcher import Dispatcher, Route, fresh_container, load_handler
 from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
+from local_stack.lambda_standin import LambdaStandIn
 from local_stack.timeline import Timeline
 from local_stack.transcribe_standin import TranscribeStandIn
 from local_stack.upload_api import UploadApi
@@ -104,6 +108,7 @@ class LocalStack:
         self.transcribe_stand_in: TranscribeStandIn | None = None
         self.bedrock_stand_in: BedrockRuntimeStandIn | None = None
         self.dispatcher: Dispatcher | None = None
+        self.lambda_client: LambdaStandIn | None = None
         self.upload_api: UploadApi | None = None
         self.stage_url = ""
 
@@ -263,8 +268,17 @@ class LocalStack:
         )
         self.dispatcher.start()
         self._exit.callback(self.dispatcher.stop)
+        queues = {self.function_name(route.function): route.queue_url for route in self.routes.values()}
+        self.lambda_client = LambdaStandIn(self.sqs, queues, self.timeline)
 
     # --- observing ---------------------------------------------------------------------------------------------------
+
+    def function_name(self, function: str) -> str:
+        """The Lambda function name of start_transcription or illustrate_scenes, as the module names it."""
+        return environment.lambda_function_name(self.options.name, function)
+
+    def dead_letter_queue_url(self, function: str) -> str:
+        return self.routes[function].dead_letter_queue_url
 
     def busy(self) -> bool:
         assert self.dispatcher is not None

@@ -33,8 +33,11 @@ CONTENT_TYPES = {"json": "application/json", "srt": "application/x-subrip", "vtt
 @dataclass(frozen=True)
 class Fixture:
     name: str
-    transcript: dict[str, Any]
-    subtitles: dict[str, str]  # format -> text, cue numbers starting at 1
+    # Transcribe's JSON; bytes are written as they are (e.g. a broken file, to see what the image function makes of it)
+    transcript: dict[str, Any] | bytes
+    # format -> text, cue numbers starting at 1; a format left out is not written (Transcribe writes no subtitle file
+    # for audio without speech)
+    subtitles: dict[str, str]
 
     @classmethod
     def load(cls, name: str, directory: Path = FIXTURES) -> Fixture:
@@ -44,6 +47,8 @@ class Fixture:
 
     def words(self) -> list[tuple[str, float, float]]:
         """(word, start, end) of every pronunciation item."""
+        if isinstance(self.transcript, bytes):
+            return []
         return [
             (item["alternatives"][0]["content"], float(item["start_time"]), float(item["end_time"]))
             for item in self.transcript["results"]["items"]
@@ -58,15 +63,19 @@ def bundled_fixtures() -> dict[str, Fixture]:
 
 def s3_location(uri: str) -> tuple[str, str]:
     """(bucket, key) of an s3:// URI or of the https://s3.<region>.amazonaws.com/<bucket>/<key> form Transcribe uses."""
+    if uri.startswith("s3://"):
+        # Taken apart by hand: the key is not URL-encoded, so a '?' or '#' in it is part of the key.
+        bucket, _, key = uri.removeprefix("s3://").partition("/")
+        return bucket, key
     parsed = urlparse(uri)
-    if parsed.scheme == "s3":
-        return parsed.netloc, parsed.path.lstrip("/")
     bucket, _, key = parsed.path.lstrip("/").partition("/")
     return bucket, unquote(key)
 
 
 def transcript_document(fixture: Fixture, job: dict[str, Any]) -> dict[str, Any]:
     """The fixture as this job's output: its name, account, identified language and speaker labels."""
+    if isinstance(fixture.transcript, bytes):
+        raise TypeError(f"fixture {fixture.name} holds raw bytes, not a transcript document")
     document = copy.deepcopy(fixture.transcript)
     document["jobName"] = job["TranscriptionJobName"]
     document["accountId"] = ACCOUNT_ID
@@ -137,6 +146,11 @@ class TranscribeStandIn:
         with self._lock:
             return dict(self._written)
 
+    def register(self, media: bytes, fixture: Fixture) -> None:
+        """Jobs whose media is exactly `media` get `fixture`'s output (other media get the bundled sample's)."""
+        with self._lock:
+            self._fixtures[hashlib.sha256(media).hexdigest()] = fixture
+
     def job_names(self) -> list[str]:
         names: list[str] = []
         token: dict[str, str] = {}
@@ -185,7 +199,8 @@ class TranscribeStandIn:
                 "transcribe", f"Transcribe job {name}: media s3://{media_bucket}/{media_key} not found", stand_in=True
             )
             return
-        fixture = self._fixtures.get(hashlib.sha256(media).hexdigest())
+        with self._lock:
+            fixture = self._fixtures.get(hashlib.sha256(media).hexdigest())
         note = ""
         if fixture is None:
             fixture, note = self._fallback, f" (not a bundled sample: using the {self._fallback.name} transcript)"
@@ -200,8 +215,12 @@ class TranscribeStandIn:
         outputs = []
         for uri in job.get("Subtitles", {}).get("SubtitleFileUris", []):
             fmt = uri.rpartition(".")[2]
-            outputs.append((uri, renumber_cues(fixture.subtitles[fmt], start_index).encode("utf-8"), fmt))
-        transcript = json.dumps(transcript_document(fixture, job), separators=(",", ":")).encode("utf-8")
+            if fmt in fixture.subtitles:
+                outputs.append((uri, renumber_cues(fixture.subtitles[fmt], start_index).encode("utf-8"), fmt))
+        if isinstance(fixture.transcript, bytes):
+            transcript = fixture.transcript
+        else:
+            transcript = json.dumps(transcript_document(fixture, job), separators=(",", ":")).encode("utf-8")
         outputs.append((job["Transcript"]["TranscriptFileUri"], transcript, "json"))
         with self._lock:
             self._written[name] = fixture

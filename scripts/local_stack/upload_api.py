@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from local_stack.timeline import Timeline
 
 PAYLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway REST payload limit (aws-facts.md 5.1); it cannot be raised
+KEY_LIMIT = 1024  # S3 object keys: at most 1024 bytes of UTF-8
 FORM = "application/x-www-form-urlencoded"
 OCTET_STREAM = "application/octet-stream"
 
@@ -154,6 +155,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
             key=key,
             phase="received",
         )
+        if len(key.encode("utf-8")) > KEY_LIMIT:
+            # moto stores longer keys; S3 answers 400 KeyTooLongError, which the integration passes on as a 400.
+            self._message(400, "Your key is too long")
+            api.timeline.record(
+                "upload-api", f"upload API PUT {self.path} -> 400 (key over {KEY_LIMIT} bytes)", stand_in=True
+            )
+            return
         extra: dict[str, Any] = {}
         content_type = self.headers.get("Content-Type")
         if content_type and content_type.split(";")[0].strip().lower() == FORM:

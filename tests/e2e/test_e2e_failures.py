@@ -47,7 +47,12 @@ def test_failed_event_is_retried_then_dead_lettered(stack: LocalStack) -> None:
 
     dlq = stack.routes[environment.ILLUSTRATION].dead_letter_queue_url
     [message] = stack.sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
-    event_key = json.loads(message["Body"])["Records"][0]["s3"]["object"]["key"]
+    # The invocation record Lambda sends an on-failure destination: the event, why it was given up, the last error.
+    record = json.loads(message["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == len(attempts)
+    assert "IMAGE_WIDTH" in record["responsePayload"]["errorMessage"]
+    event_key = record["requestPayload"]["Records"][0]["s3"]["object"]["key"]
     job = naming.job_from_transcript_key(unquote_plus(event_key))
     assert job is not None
 

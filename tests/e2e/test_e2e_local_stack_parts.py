@@ -15,8 +15,11 @@ from botocore.exceptions import ClientError
 from e2e_support import ROOT, SAMPLE
 from local_stack import environment, notifications
 from local_stack.bedrock_standin import BedrockRuntimeStandIn, matched_span, model_family
+from local_stack.dispatcher import Invocation, invocation_record, request_id_for
 from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
+from local_stack.lambda_standin import LambdaStandIn
 from local_stack.media import duration_seconds, mp3_duration_seconds
+from local_stack.timeline import Timeline
 from local_stack.transcribe_standin import Fixture, renumber_cues, s3_location, transcript_document
 from PIL import Image
 
@@ -192,6 +195,7 @@ def test_wav_duration(tmp_path: Path) -> None:
 
 def test_s3_locations_of_both_uri_forms() -> None:
     assert s3_location("s3://bucket/a b/c.mp3") == ("bucket", "a b/c.mp3")
+    assert s3_location("s3://bucket/what?#1 100%.mp3") == ("bucket", "what?#1 100%.mp3")  # not URL-encoded
     assert s3_location("https://s3.us-east-1.amazonaws.com/out/transcripts/j%20k.json") == (
         "out",
         "transcripts/j k.json",
@@ -325,3 +329,116 @@ def test_model_families() -> None:
     assert model_family("arn:aws:bedrock:us-east-1::foundation-model/stability.stable-image-ultra-v1:1") == "stability"
     assert model_family("eu.amazon.nova-canvas-v1:0") == "nova"
     assert model_family("anthropic.claude-3-haiku-20240307-v1:0") is None
+
+
+def test_answer_with_makes_the_bedrock_stand_in_fail_as_the_service_does() -> None:
+    stand_in = BedrockRuntimeStandIn()
+
+    def rule(model_id: str, prompt: str, request: dict) -> object:
+        if "storm" in prompt:
+            return stand_in.error("ThrottlingException", "Too many requests", 429)
+        if "fog" in prompt:
+            return {"images": [], "error": "All of the generated images have been blocked by our content filters."}
+        return None
+
+    stand_in.answer_with(rule)
+    with pytest.raises(ClientError) as raised:
+        _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("a storm at sea"))
+    assert raised.value.response["Error"]["Code"] == "ThrottlingException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("fog"))["images"] == []
+    assert _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("a calm sea"))["images"]
+    with pytest.raises(ClientError, match="maxLength"):  # the model's own checks still come first
+        _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("storm " * 300))
+    assert [call.answer for call in stand_in.calls("invoke_model")] == [
+        "error ThrottlingException",
+        "document",
+        "image",
+    ]
+    stand_in.answer_with(None)
+    assert _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("a storm at sea"))["images"]
+
+
+# --- dead-letter records and the Lambda stand-in ------------------------------------------------------------------
+
+
+def test_dead_letter_entries_are_lambdas_invocation_records() -> None:
+    event = {"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": "a.mp3"}}}]}
+    failed = Invocation("illustrate_scenes", "m-1", 3, event, ["a.mp3"], request_id=request_id_for("m-1"))
+    failed.error_type, failed.error_message, failed.stack_trace = "RecordsFailed", "1 record(s) failed", ["  File x"]
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:demo-illustrate-scenes"
+    record = invocation_record(failed, arn)
+    assert set(record) == {
+        "version",
+        "timestamp",
+        "requestContext",
+        "requestPayload",
+        "responseContext",
+        "responsePayload",
+    }
+    assert record["version"] == "1.0"
+    assert record["timestamp"].endswith("Z")
+    assert record["requestContext"] == {
+        "requestId": request_id_for("m-1"),
+        "functionArn": f"{arn}:$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 3,
+    }
+    assert record["requestPayload"] == event
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"}
+    assert record["responsePayload"]["errorType"] == "RecordsFailed"
+    assert record["responsePayload"]["errorMessage"] == "1 record(s) failed"
+    assert request_id_for("m-1") == request_id_for("m-1") != request_id_for("m-2")
+
+
+class _Queues:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_message(self, QueueUrl: str, MessageBody: str) -> dict:
+        self.sent.append((QueueUrl, MessageBody))
+        return {}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "demo-illustrate-scenes",
+        "arn:aws:lambda:us-east-1:123456789012:function:demo-illustrate-scenes",
+        "arn:aws:lambda:us-east-1:123456789012:function:demo-illustrate-scenes:$LATEST",
+        "123456789012:function:demo-illustrate-scenes",
+    ],
+)
+def test_lambda_stand_in_queues_an_asynchronous_invocation_for_the_dispatcher(name: str) -> None:
+    queues = _Queues()
+    stand_in = LambdaStandIn(queues, {"demo-illustrate-scenes": "http://q/illustrate"}, Timeline())
+    response = stand_in.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"Records": []}')
+    assert response["StatusCode"] == 202
+    assert queues.sent == [("http://q/illustrate", '{"Records": []}')]
+    assert [i.function_name for i in stand_in.invoked()] == ["demo-illustrate-scenes"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ({"FunctionName": "nope", "InvocationType": "Event", "Payload": b"{}"}, "ResourceNotFoundException"),
+        ({"FunctionName": "f", "InvocationType": "Event", "Payload": b"{not json"}, "InvalidRequestContentException"),
+        (
+            {"FunctionName": "f", "InvocationType": "RequestResponse", "Payload": b"{}"},
+            "InvalidParameterValueException",
+        ),
+        (
+            {"FunctionName": "f", "InvocationType": "Event", "Payload": b" " * (1024 * 1024 + 1)},
+            "RequestTooLargeException",
+        ),
+    ],
+)
+def test_lambda_stand_in_refuses_what_lambda_refuses(arguments: dict, code: str) -> None:
+    queues = _Queues()
+    stand_in = LambdaStandIn(queues, {"f": "http://q/f"}, Timeline())
+    with pytest.raises(ClientError) as raised:
+        stand_in.invoke(**arguments)
+    assert raised.value.response["Error"]["Code"] == code
+    assert queues.sent == []
+    assert stand_in.invoke(FunctionName="f", InvocationType="DryRun", Payload=b"{}")["StatusCode"] == 204
+    assert queues.sent == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import client
 import pytest
-from e2e_support import SAMPLE, WAIT_SECONDS, deployment_of, follow, http
+from e2e_support import SAMPLE, WAIT_SECONDS, deployment_of, follow
 from local_stack.media import duration_seconds
 from local_stack.stack import LocalStack
 from PIL import Image
@@ -132,83 +131,3 @@ def test_replaying_every_event_starts_no_job_and_writes_no_image(stack: LocalSta
     transcription = [i.result for i in repeated if i.function == "start_transcription"]
     assert transcription
     assert all(result["counts"]["started"] == 0 for result in transcription)
-
-
-def test_empty_mp3_is_rejected_with_a_record_and_nothing_downstream(stack: LocalStack, run: Run) -> None:
-    """A file that passes the notification's suffix filter but that the function must refuse."""
-    jobs_before = set(stack.job_names())
-    key = "rejects/silence.mp3"
-    headers = {"x-api-key": stack.api_key, "Content-Type": "audio/mpeg"}
-    response = http("PUT", f"{stack.stage_url}/rejects/silence.mp3", b"", headers)
-    assert response.status == 200
-
-    with pytest.raises(client.PipelineError, match="empty-object"):
-        client.follow(key, deployment_of(stack), stack.s3, timeout=WAIT_SECONDS, poll_seconds=0.1)
-    stack.wait_until_idle(WAIT_SECONDS)
-
-    head = stack.s3.head_object(Bucket=stack.buckets.audio, Key=key)
-    jobs = client.candidate_jobs(stack.buckets.audio, key, head)
-    transcript_keys = stack.list_keys(stack.buckets.transcript)
-    rejections = [naming.rejection_key(job) for job in jobs if naming.rejection_key(job) in transcript_keys]
-    assert len(rejections) == 1
-    record = read_json(stack, stack.buckets.transcript, rejections[0])
-    assert record["reason"] == "empty-object"
-    assert record["key"] == key
-    assert set(stack.job_names()) == jobs_before
-    for job in jobs:
-        assert naming.job_record_key(job) not in transcript_keys
-        assert naming.transcript_key(job) not in transcript_keys
-        assert not stack.list_keys(stack.buckets.image, naming.image_prefix(job))
-
-
-def test_unsupported_format_is_refused_by_the_client_and_triggers_nothing(
-    stack: LocalStack, run: Run, tmp_path: Path
-) -> None:
-    """The notification's suffix filters keep S3 from sending any event for a .txt, as on AWS."""
-    assert stack.dispatcher is not None
-    notes = tmp_path / "notes.txt"
-    notes.write_text("not audio", encoding="utf-8")
-    with pytest.raises(client.UnsupportedFileError, match=r"\.txt"):
-        client.check_file(notes)
-
-    jobs_before = set(stack.job_names())
-    transcripts_before = stack.list_keys(stack.buckets.transcript)
-    headers = {"x-api-key": stack.api_key, "Content-Type": "text/plain"}
-    response = http("PUT", f"{stack.stage_url}/misc/notes.txt", b"not audio", headers)
-    assert response.status == 200  # the API stores any key; only the notification filters decide what runs
-    stack.wait_until_idle(WAIT_SECONDS)
-
-    assert stack.s3.get_object(Bucket=stack.buckets.audio, Key="misc/notes.txt")["Body"].read() == b"not audio"
-    delivered = [key for invocation in stack.dispatcher.invocations() for key in invocation.keys]
-    assert all("notes" not in urllib.parse.unquote_plus(key) for key in delivered)
-    assert set(stack.job_names()) == jobs_before
-    assert stack.list_keys(stack.buckets.transcript) == transcripts_before
-
-
-def test_key_with_spaces_plus_and_non_ascii_survives_the_trip(stack: LocalStack, run: Run, tmp_path: Path) -> None:
-    assert stack.dispatcher is not None
-    source = tmp_path / "Grüße an Zoë + Ödön \u2013 take 2.mp3"
-    shutil.copyfile(SAMPLE, source)
-    name = next(tmp_path.glob("*.mp3")).name  # as the filesystem spells it
-    folder = "Fall talks + Q&A ü"
-
-    audio = client.check_file(tmp_path / name)
-    uploaded = client.upload(audio, stage_url=stack.stage_url, api_key=stack.api_key, folder=folder)
-    key = f"{folder}/{name}"
-    assert uploaded.key == key
-    assert stack.s3.head_object(Bucket=stack.buckets.audio, Key=key)["ContentLength"] == SAMPLE.stat().st_size
-
-    followed = follow(stack, key)
-
-    # S3 sent the key URL-encoded, as it does on AWS; the handler decoded it back to the stored key.
-    delivered = [k for i in stack.dispatcher.invocations("start_transcription") for k in i.keys]
-    raw = [k for k in delivered if urllib.parse.unquote_plus(k) == key]
-    assert raw
-    assert raw[0] != key
-    assert "+" in raw[0]
-    record = read_json(stack, stack.buckets.transcript, naming.job_record_key(followed.job))
-    assert record["audio_key"] == key
-    assert followed.manifest["source_audio_key"] == key
-    assert any(scene["status"] == "ok" for scene in followed.manifest["scenes"])
-    out = client.download(stack.s3, deployment_of(stack), followed, tmp_path / "out")
-    assert any(path.suffix == ".png" for path in out)

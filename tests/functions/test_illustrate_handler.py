@@ -317,14 +317,25 @@ def test_filtered_and_failed_scenes_are_recorded_and_the_rest_is_illustrated(s3:
     assert naming.scene_image_key(JOB, 3) in image_keys(s3)
 
 
-def test_all_scenes_throttled_raises_after_a_retryable_manifest_and_the_retry_finishes(s3: Any) -> None:
+@pytest.mark.parametrize(
+    ("code", "status", "reason"),
+    [
+        ("ThrottlingException", 429, "throttled"),
+        # Access is granted later (IAM fixed, Marketplace subscription done): kept for a retry, then a re-drive.
+        ("AccessDeniedException", 403, "access denied to model amazon.nova-canvas-v1:0 in us-east-1"),
+    ],
+)
+def test_all_scenes_throttled_raises_after_a_retryable_manifest_and_the_retry_finishes(
+    s3: Any, code: str, status: int, reason: str
+) -> None:
     etag = upload_transcript(s3)
-    throttled = FakeBedrock(lambda model_id, request: client_error("ThrottlingException", "Too many requests", 429))
-    with aws.override("bedrock-runtime", throttled), pytest.raises(RecordsFailed):
+    failing = FakeBedrock(lambda model_id, request: client_error(code, "refused", status))
+    with aws.override("bedrock-runtime", failing), pytest.raises(RecordsFailed, match=reason):
         handler(event((naming.transcript_key(JOB), etag)), None)
     pending = manifest(s3)
     assert (pending["status"], pending["retryable"]) == ("failed", True)
-    assert all(s["status"] == "failed" and "throttled" in s["reason"] for s in pending["scenes"])
+    assert all(s["status"] == "failed" and reason in s["reason"] for s in pending["scenes"])
+    assert f"first failure: {pending['scenes'][0]['reason']}" in pending["reason"]
 
     healthy = FakeBedrock()
     with aws.override("bedrock-runtime", healthy):  # Lambda's asynchronous retry of the same event

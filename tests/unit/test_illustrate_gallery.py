@@ -11,6 +11,7 @@ import pytest
 from illustrate_scenes.gallery import RunInfo, build_manifest, manifest_bytes, render_gallery
 from illustrate_scenes.generation import SceneResult
 from illustrate_scenes.plan import FAILED, NO_SPEECH, READY, Plan, PlannedScene
+from illustrate_scenes.scenes import SceneCap
 
 RUN = RunInfo(
     job="talk-abc123",
@@ -63,6 +64,30 @@ def test_manifest_status(statuses: list[str], transient: bool, expected: str, re
     manifest = build_manifest(RUN, plan(len(results)), results)
     assert (manifest["status"], manifest["retryable"]) == (expected, retryable)
     assert manifest["counts"]["ok"] == statuses.count("ok")
+
+
+def test_failed_manifest_names_the_first_failure_and_where_a_retried_event_ends_up() -> None:
+    final = build_manifest(RUN, plan(2), [result(1, "filtered"), result(2, "failed")])
+    assert final["reason"] == "no scene was illustrated (1 filtered, 1 failed); first failure: failed because"
+    retried = build_manifest(RUN, plan(2), [result(1, "failed", True), result(2, "failed", True)])
+    assert retried["retryable"] is True
+    assert "first failure: failed because" in retried["reason"]
+    assert "dead-letter queue" in retried["reason"]
+
+
+def test_scene_cap_is_in_the_manifest_and_on_the_page() -> None:
+    capped = Plan(READY, scenes=(planned(1), planned(2)), scene_cap=SceneCap(12, 2, 118.5, 59.2))
+    manifest = build_manifest(RUN, capped, [result(1), result(2)])
+    assert manifest["scene_cap"] == {
+        "wanted_scenes": 12,
+        "max_images": 2,
+        "speech_seconds": 118.5,
+        "average_scene_seconds": 59.2,
+    }
+    assert "Scenes lengthened to about 59.2 s each" in render_gallery(manifest)
+    uncapped = build_manifest(RUN, plan(2), [result(1), result(2)])
+    assert uncapped["scene_cap"] is None
+    assert "lengthened" not in render_gallery(uncapped)
 
 
 def test_manifest_fields() -> None:

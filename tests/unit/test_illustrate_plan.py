@@ -63,6 +63,13 @@ def test_scenes_carry_prompts_within_limit_and_per_scene_seeds() -> None:
         "job-1", PlanOptions(model=model, scene_seconds=5, max_images=4, style="ink"), srt=source(SRT_FILE)
     )
     assert len(plan.scenes) == 4  # 55 s at 5 s per scene would be 11: the cap wins
+    assert plan.scene_cap is not None
+    assert (plan.scene_cap.wanted, plan.scene_cap.allowed) == (11, 4)
+    [warning] = [w for w in plan.warnings if "image cap" in w]
+    assert "would make 11 scenes" in warning
+    assert "MAX_IMAGES_PER_FILE" in warning
+    roomy = build_plan("job-1", PlanOptions(model=model, scene_seconds=5, max_images=11), srt=source(SRT_FILE))
+    assert (len(roomy.scenes), roomy.scene_cap, roomy.warnings) == (11, None, ())
     cues = parse_srt(SRT_FILE.read_text())
     assert " ".join(s.text for s in plan.scenes) == " ".join(c.text for c in cues)
     for scene in plan.scenes:

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from illustrate_scenes.scenes import (
+    SceneCap,
     Unit,
     boundary_kind,
     format_time,
+    image_cap,
     scene_count,
     split_scenes,
     units_from_cues,
@@ -77,6 +79,22 @@ def test_cap_makes_scenes_longer_and_drops_nothing() -> None:
     for scene in scenes:
         assert scene.end_ms - scene.start_ms > 30_000  # far longer than the target: the cap won
         assert abs((scene.end_ms - scene.start_ms) - duration / 10) < 0.25 * duration / 10
+
+
+def test_image_cap_reports_when_the_cap_and_not_the_target_set_the_scene_count() -> None:
+    units = words(3000, seconds_each=0.4)  # 20 minutes: 40 scenes of 30 s
+    duration_s = (units[-1].end_ms - units[0].start_ms) / 1000
+    cap = image_cap(units, 30, 10)
+    assert cap == SceneCap(
+        wanted=len(split_scenes(units, 30, 1000)),
+        allowed=10,
+        speech_seconds=round(duration_s, 3),
+        average_seconds=round(duration_s / 10, 1),
+    )
+    assert cap.wanted == round(duration_s / 30)
+    assert image_cap(units, 30, cap.wanted) is None  # exactly at the cap: the target length decided
+    assert image_cap(units[:10], 30, 1) is None  # 4 s of speech make one scene anyway
+    assert image_cap([], 30, 1) is None
 
 
 def test_cuts_prefer_sentence_ends() -> None:

@@ -129,6 +129,12 @@ def test_media_format_rejects_anything_else(key: str) -> None:
     assert naming.media_format(key) is None
 
 
+@pytest.mark.parametrize(("key", "expected"), [(".mp3", "mp3"), ("talks/.WAV", "wav"), ("a.b/.c.flac", "flac")])
+def test_a_name_that_is_only_an_extension_still_has_that_extension(key: str, expected: str) -> None:
+    # The notification's suffix filter (".mp3") delivers such a key; turning it away as extension-less would be wrong.
+    assert naming.media_format(key) == expected
+
+
 def test_transcript_and_subtitles_share_one_base_name() -> None:
     job = naming.job_name("bucket", "talk.mp3", "etag", None)
     transcript = naming.transcript_key(job)

@@ -105,6 +105,10 @@ def test_every_transcribe_format_is_accepted_in_any_case(media_format: str, spel
     assert jobs.classify(audio(f"talks/Vortrag.{spell(media_format)}")) == jobs.Accepted(media_format)
 
 
+def test_a_file_named_only_by_its_extension_is_accepted() -> None:
+    assert jobs.classify(audio("talks/.MP3")) == jobs.Accepted("mp3")
+
+
 @pytest.mark.parametrize(
     ("key", "named"),
     [
@@ -113,6 +117,7 @@ def test_every_transcribe_format_is_accepted_in_any_case(media_format: str, spel
         ("talk", "no file extension"),
         ("folder.mp3/talk", "no file extension"),
         ("folder/", "no file extension"),
+        ("talks/.txt", "'.txt'"),  # a name that is only an extension still names it
     ],
 )
 def test_other_files_are_rejected_with_what_was_found_and_what_is_accepted(key: str, named: str) -> None:
