@@ -15,18 +15,18 @@ import io
 import json
 import os
 import statistics
-import struct
 import sys
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import boto3
 from bench_scenes import synthetic_transcript
+from fake_images import tiny_png
 from moto import mock_aws
 
 from illustrate_scenes import handler as handler_module
@@ -35,16 +35,6 @@ from pipeline_core import aws, naming
 SCENES = 8
 GOAL_SPEEDUP = 3.6
 TRANSCRIPT_BUCKET, IMAGE_BUCKET = "bench-transcripts", "bench-images"
-
-
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"")
-    )
 
 
 class SlowModel:

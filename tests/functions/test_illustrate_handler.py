@@ -6,9 +6,7 @@ import base64
 import copy
 import io
 import json
-import struct
 import threading
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from urllib.parse import quote_plus
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from fake_images import tiny_png
 from moto import mock_aws
 
 from illustrate_scenes import handler as handler_module
@@ -35,17 +34,7 @@ BLOCKED = (
 )
 
 
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"")
-    )
-
-
-PNG = png_bytes()
+PNG = tiny_png()
 
 
 class FakeBedrock:

@@ -6,9 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-import struct
 import threading
-import zlib
 from typing import Any
 
 import boto3
@@ -16,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
+from fake_images import tiny_png
 
 from illustrate_scenes.generation import (
     PROMPT_FALLBACK,
@@ -28,18 +27,7 @@ from illustrate_scenes.generation import (
 from illustrate_scenes.image_models import model_for
 from illustrate_scenes.plan import PlannedScene
 
-
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"")
-    )
-
-
-PNG = png_bytes()
+PNG = tiny_png()
 NOVA_OK = {"images": [base64.b64encode(PNG).decode()], "error": None}
 
 

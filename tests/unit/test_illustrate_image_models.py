@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 import re
-import struct
-import zlib
 
 import pytest
+from fake_images import tiny_png
 
 from illustrate_scenes.image_models import (
     NovaCanvas,
@@ -18,18 +17,7 @@ from illustrate_scenes.image_models import (
     model_for,
 )
 
-
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"")
-    )
-
-
-PNG = png_bytes()
+PNG = tiny_png()
 PNG_B64 = base64.b64encode(PNG).decode()
 NOVA = model_for("amazon.nova-canvas-v1:0")
 TITAN = model_for("amazon.titan-image-generator-v2:0")
