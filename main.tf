@@ -16,6 +16,7 @@ locals {
   transcription_function_name = "${var.name}-start-transcription"
   image_function_name         = "${var.name}-illustrate-scenes"
   upload_api_name             = "${var.name}-upload"
+  presign_function_name       = "${var.name}-presign-upload"
 
   # S3 suffix filters are case-sensitive: accept talk.mp3 and TALK.MP3 alike.
   audio_notification_filters = merge([
@@ -34,13 +35,21 @@ locals {
   }
 
   # Environment of the functions; empty values are left out (the functions treat unset and empty alike).
-  transcription_environment = { for k, v in {
+  transcription_environment = merge({ for k, v in {
     TRANSCRIPT_BUCKET  = module.bucket["transcript"].name
     LANGUAGE_CODE      = var.language_code != null ? var.language_code : ""
     LANGUAGE_OPTIONS   = join(",", var.language_options)
     MAX_SPEAKER_LABELS = tostring(var.max_speaker_labels)
+    MAX_AUDIO_SECONDS  = tostring(var.max_audio_seconds)
     LOG_LEVEL          = var.log_level
-  } : k => v if v != "" }
+  } : k => v if v != "" }, local.transcription_feature_environment)
+
+  # Set only with the feature on: the data-access role that queued Transcribe jobs run with, and the key Transcribe
+  # must encrypt its output with (without OutputEncryptionKMSKeyId it writes SSE-S3, whatever the bucket's default).
+  transcription_feature_environment = merge(
+    var.transcribe_allow_deferred_execution ? { DATA_ACCESS_ROLE_ARN = aws_iam_role.transcribe_data_access[0].arn } : {},
+    local.kms_enabled ? { OUTPUT_KMS_KEY_ARN = local.kms_key_arn } : {},
+  )
 
   image_environment = { for k, v in {
     IMAGE_BUCKET        = module.bucket["image"].name
@@ -88,6 +97,7 @@ locals {
     for name in concat(
       ["/aws/lambda/${local.transcription_function_name}", "/aws/lambda/${local.image_function_name}"],
       var.api_access_log_enabled ? ["/aws/apigateway/${local.upload_api_name}/${var.api_stage_name}/access"] : [],
+      var.presigned_upload_enabled ? ["/aws/lambda/${local.presign_function_name}"] : [],
     ) : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"
   ]
 
@@ -209,12 +219,97 @@ module "upload_api" {
   xray_tracing_enabled           = var.tracing_enabled
   web_acl_arn                    = var.api_web_acl_arn
 
+  # POST /{folder}/{object} -> a presigned S3 PUT URL for files over the API's 10 MB body limit.
+  presigned_upload_enabled          = var.presigned_upload_enabled
+  presigned_url_expiry_seconds      = var.presigned_url_expiry_seconds
+  presign_function_name             = local.presign_function_name
+  presign_function_filename         = data.external.package.result["presign_upload_path"]
+  presign_function_source_code_hash = data.external.package.result["presign_upload_hash"]
+  presign_function_runtime          = var.lambda_runtime
+  presign_function_architecture     = var.lambda_architecture
+  presign_function_log_level        = var.log_level
+
   tags = var.tags
 }
 
 ################################################################################
 # Audio bucket -> transcription function -> transcript bucket
 ################################################################################
+
+# Failed jobs write no transcript: this rule brings their state change to the function, which records the pipeline's
+# own ones under errors/ (the rule sees every job of the account; only those with a job record are this pipeline's).
+locals {
+  transcription_failed_jobs_pattern = {
+    source        = ["aws.transcribe"]
+    "detail-type" = ["Transcribe Job State Change"]
+    detail        = { TranscriptionJobStatus = ["FAILED"] }
+  }
+}
+
+# Optional deferred execution: jobs over the concurrent-job quota wait in Transcribe's queue and run later, without
+# the caller's session, so Transcribe reads the audio and writes the transcripts with this role.
+resource "aws_iam_role" "transcribe_data_access" {
+  count = var.transcribe_allow_deferred_execution ? 1 : 0
+
+  name = "${var.name}-transcribe-data-access"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "transcribe.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+        # Only on behalf of this account's jobs (cross-service confused deputy prevention).
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+      },
+    ]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "transcribe_data_access" {
+  count = var.transcribe_allow_deferred_execution ? 1 : 0
+
+  name = "${var.name}-transcribe-data-access"
+  role = aws_iam_role.transcribe_data_access[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "ReadAudio"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${module.bucket["audio"].arn}/*"]
+        },
+        # Transcribe writes the transcript, the subtitles and its write-access check file next to the OutputKey.
+        {
+          Sid      = "WriteTranscripts"
+          Effect   = "Allow"
+          Action   = ["s3:PutObject"]
+          Resource = ["${module.bucket["transcript"].arn}/${local.contract.transcript_prefix}*"]
+        },
+      ],
+      # As for the caller: the key through S3 only, for the audio (read) and the transcripts (write, also in parts).
+      local.kms_enabled ? [
+        {
+          Sid       = "DecryptAudio"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt"]
+          Resource  = [local.kms_key_arn]
+          Condition = local.kms_s3_conditions["audio"]
+        },
+        {
+          Sid       = "EncryptTranscripts"
+          Effect    = "Allow"
+          Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+          Resource  = [local.kms_key_arn]
+          Condition = local.kms_s3_conditions["transcript"]
+        },
+      ] : [],
+    )
+  })
+}
 
 module "transcription_function" {
   source = "./modules/s3-triggered-function"
@@ -230,6 +325,12 @@ module "transcription_function" {
   timeout          = var.transcription_timeout
 
   environment_variables = local.transcription_environment
+  event_rules = {
+    failed-jobs = {
+      description   = "Failed Amazon Transcribe jobs: the transcription function records this pipeline's under errors/."
+      event_pattern = jsonencode(local.transcription_failed_jobs_pattern)
+    }
+  }
 
   source_bucket_name   = module.bucket["audio"].name
   source_bucket_arn    = module.bucket["audio"].arn
@@ -237,8 +338,9 @@ module "transcription_function" {
   notification_filters = local.audio_notification_filters
 
   # The module grants s3:GetObject on the audio (source) bucket and s3:PutObject on the transcript (output) bucket:
-  # the function checks each upload with HeadObject and writes jobs/ and errors/ records, and Amazon Transcribe
-  # reads the audio and writes the transcript and subtitles with the caller's permissions.
+  # the function checks each upload with HeadObject and reads its header (ranged GETs) to measure its length, writes
+  # jobs/ and errors/ records, and Amazon Transcribe reads the audio and writes the transcript and subtitles with the
+  # caller's permissions (with deferred execution, with the data-access role's).
   policy_statements = merge(
     {
       # StartTranscriptionJob supports no resource-level permissions, hence "*".
@@ -246,15 +348,23 @@ module "transcription_function" {
         actions   = ["transcribe:StartTranscriptionJob"]
         resources = ["*"]
       }
-      # Without s3:ListBucket, HeadObject of an upload deleted since its event answers 403 instead of 404, and the
-      # function could not tell "deleted" (a rejection record) from "forbidden" (a failure to retry).
-      ListAudioKeys = {
+      # Without s3:ListBucket, a missing object answers 403 instead of 404, and the function could not tell "deleted"
+      # (a rejection record) from "forbidden" (a failure to retry); nor "not this pipeline's job" (no job record) from
+      # "forbidden" when a failed job's state change arrives.
+      ListAudioAndTranscriptKeys = {
         actions   = ["s3:ListBucket"]
-        resources = [module.bucket["audio"].arn]
+        resources = [module.bucket["audio"].arn, module.bucket["transcript"].arn]
+      }
+      # A failed job is recorded only when its job record says it is this pipeline's, and for which upload.
+      ReadJobRecords = {
+        actions   = ["s3:GetObject"]
+        resources = ["${module.bucket["transcript"].arn}/${local.contract.job_record_prefix}*"]
       }
     },
     # Amazon Transcribe reads the audio and writes the transcript with the caller's permissions, so with SSE-KMS this
-    # role needs the key for both; the function's own jobs/ and errors/ records need GenerateDataKey too.
+    # role needs the key for both; Transcribe encrypts with it only when told to (OUTPUT_KMS_KEY_ARN), and S3 needs
+    # kms:Decrypt as well for an upload in parts. The function's own records need GenerateDataKey, and reading a
+    # job record back needs Decrypt.
     local.kms_enabled ? {
       DecryptAudio = {
         actions    = ["kms:Decrypt"]
@@ -262,9 +372,17 @@ module "transcription_function" {
         conditions = local.kms_s3_conditions["audio"]
       }
       EncryptTranscripts = {
-        actions    = ["kms:GenerateDataKey"]
+        actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
         resources  = [local.kms_key_arn]
         conditions = local.kms_s3_conditions["transcript"]
+      }
+    } : {},
+    # Deferred execution: the function hands Transcribe the data-access role, that role only and to Transcribe only.
+    var.transcribe_allow_deferred_execution ? {
+      PassDataAccessRoleToTranscribe = {
+        actions    = ["iam:PassRole"]
+        resources  = [aws_iam_role.transcribe_data_access[0].arn]
+        conditions = { StringEquals = { "iam:PassedToService" = ["transcribe.amazonaws.com"] } }
       }
     } : {},
   )

@@ -12,6 +12,16 @@ output "upload_url_template" {
   value       = module.upload_api.upload_url_template
 }
 
+output "presign_url_template" {
+  description = "URL to POST {\"size\": <bytes>, \"content_type\": \"audio/...\"} to (with x-api-key) for a presigned S3 PUT URL of key {folder}/{object}: the way in for files over 10 MB. Null when presigned_upload_enabled = false."
+  value       = module.upload_api.presign_url_template
+}
+
+output "presign_function_name" {
+  description = "Name of the function that signs the upload URLs; null when presigned_upload_enabled = false."
+  value       = module.upload_api.presign_function_name
+}
+
 output "curl_command" {
   description = "A ready command that uploads ./talk.mp3 as talks/talk.mp3 (run it where `terraform output` works; a calling configuration must export `api_key_value` too)."
   value = join(" ", compact([
@@ -114,6 +124,16 @@ output "transcription_dead_letter_queue_url" {
 output "transcription_dead_letter_queue_arn" {
   description = "ARN of the transcription function's dead-letter queue."
   value       = module.transcription_function.dead_letter_queue_arn
+}
+
+output "transcription_failed_jobs_rule_arn" {
+  description = "ARN of the EventBridge rule that sends failed Amazon Transcribe jobs to the transcription function (it records this pipeline's under errors/)."
+  value       = module.transcription_function.event_rules["failed-jobs"].arn
+}
+
+output "transcribe_data_access_role_arn" {
+  description = "ARN of the role queued Amazon Transcribe jobs read the audio and write the transcripts with; null unless transcribe_allow_deferred_execution."
+  value       = try(aws_iam_role.transcribe_data_access[0].arn, null)
 }
 
 output "image_function_name" {

@@ -199,27 +199,46 @@ variable "api_web_acl_arn" {
   }
 }
 
+variable "presigned_upload_enabled" {
+  type        = bool
+  description = "Whether the upload API also answers POST /{folder}/{object} (same API key) with a presigned S3 PUT URL for that key: the way in for files over API Gateway's 10 MB body limit, up to Amazon Transcribe's 2 GB. A small function checks name, format, size and content type before signing."
+  default     = true
+  nullable    = false
+}
+
+variable "presigned_url_expiry_seconds" {
+  type        = number
+  description = "How long a presigned upload URL stays valid, 60-3600 seconds; the upload must start within that time."
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.presigned_url_expiry_seconds >= 60 && var.presigned_url_expiry_seconds <= 3600 && floor(var.presigned_url_expiry_seconds) == var.presigned_url_expiry_seconds
+    error_message = "presigned_url_expiry_seconds must be a whole number between 60 and 3600."
+  }
+}
+
 ################################################################################
 # Functions (both)
 ################################################################################
 
 variable "tracing_enabled" {
   type        = bool
-  description = "Whether to trace with AWS X-Ray: Active tracing on both functions (their roles get xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource but \"*\") and tracing on the upload API's stage. X-Ray bills per trace."
+  description = "Whether to trace with AWS X-Ray: Active tracing on the functions (their roles get xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource but \"*\") and tracing on the upload API's stage. X-Ray bills per trace."
   default     = false
   nullable    = false
 }
 
 variable "lambda_runtime" {
   type        = string
-  description = "Python runtime of both functions."
+  description = "Python runtime of the functions (transcription, image and, with presigned_upload_enabled, presign)."
   default     = "python3.13"
   nullable    = false
 }
 
 variable "lambda_architecture" {
   type        = string
-  description = "Instruction set of both functions: arm64 (cheaper per GB-second) or x86_64."
+  description = "Instruction set of the functions: arm64 (cheaper per GB-second) or x86_64."
   default     = "arm64"
   nullable    = false
 }
@@ -233,7 +252,7 @@ variable "log_retention_in_days" {
 
 variable "log_level" {
   type        = string
-  description = "Log level of both functions (LOG_LEVEL)."
+  description = "Log level of the functions (LOG_LEVEL)."
   default     = "INFO"
   nullable    = false
 
@@ -337,6 +356,25 @@ variable "max_speaker_labels" {
     condition     = var.max_speaker_labels == 0 || (var.max_speaker_labels >= 2 && var.max_speaker_labels <= 30 && floor(var.max_speaker_labels) == var.max_speaker_labels)
     error_message = "max_speaker_labels must be 0 or a whole number between 2 and 30."
   }
+}
+
+variable "max_audio_seconds" {
+  type        = number
+  description = "Longest audio accepted, in seconds (MAX_AUDIO_SECONDS), a cost cap: the transcription function reads the length from the file's header (two ranged reads of at most 64 KiB) and rejects longer files with errors/<job>.json (reason too-long) before any job starts; files whose length cannot be read are left to Amazon Transcribe. The default, 2 h, bounds one upload's Transcribe cost at 120 minutes; up to 14400 (4 h, Amazon Transcribe's own limit)."
+  default     = 7200
+  nullable    = false
+
+  validation {
+    condition     = var.max_audio_seconds >= 1 && var.max_audio_seconds <= 14400 && floor(var.max_audio_seconds) == var.max_audio_seconds
+    error_message = "max_audio_seconds must be a whole number of seconds between 1 and 14400 (Amazon Transcribe's 4-hour limit)."
+  }
+}
+
+variable "transcribe_allow_deferred_execution" {
+  type        = bool
+  description = "Whether jobs over the account's concurrent-job quota wait in Amazon Transcribe's queue (JobExecutionSettings.AllowDeferredExecution) instead of failing with LimitExceededException and being retried. Creates the data-access role Transcribe then uses to read the audio and write the transcripts (DATA_ACCESS_ROLE_ARN); the transcription role may pass only that role, only to Transcribe."
+  default     = false
+  nullable    = false
 }
 
 ################################################################################

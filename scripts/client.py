@@ -3,10 +3,13 @@
 
     python3 scripts/client.py upload talk.mp3 --folder talks --wait --out results/
 
-The upload needs only the Python standard library: `PUT <stage URL>/<folder>/<file name>` with the API key in
-`x-api-key`, exactly what `terraform output curl_command` prints. --wait reads the buckets with your own AWS
-credentials (boto3): it finds the Transcribe job from the uploaded object, shows the progress through transcript and
-images, and downloads transcript, subtitles, images, manifest and gallery into --out.
+The upload needs only the Python standard library. Up to the upload API's 10 MiB body limit it is
+`PUT <stage URL>/<folder>/<file name>` with the API key in `x-api-key`, exactly what `terraform output curl_command`
+prints. A larger file (up to Amazon Transcribe's 2 GiB) takes two requests: `POST` to the same URL with its size and
+type, which answers with a short-lived presigned S3 URL for the same key, then `PUT` of the file to that URL
+(--presigned takes this way for any size). --wait reads the buckets with your own AWS credentials (boto3): it finds the
+Transcribe job from the uploaded object, shows the progress through transcript and images, and downloads transcript,
+subtitles, images, manifest and gallery into --out.
 
 Settings, first found wins: the flag, the environment variable, then `terraform output -json` run in
 --terraform-dir (default: the current directory), i.e. the outputs of a configuration that deploys the module:
@@ -38,35 +41,29 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-# The contract and the job naming are shared with the functions: the client computes the same job name they do.
+# Shared with the functions: the contract, the job naming (the client computes the same job name they do) and the
+# presign function's upload rules (standard library only), so the client refuses what the API would refuse.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
 
 from pipeline_core import naming
 from pipeline_core.contract import CONTRACT
+from presign_upload import uploads
 
 # Exit codes, one per kind of failure, so scripts can tell them apart.
 EXIT_OK = 0
 EXIT_FAILURE = 1  # anything unexpected
 EXIT_USAGE = 2  # bad arguments, missing settings, file not found
 EXIT_FORBIDDEN = 3  # HTTP 403: API key missing or not accepted
-EXIT_TOO_LARGE = 4  # over the upload API's 10 MB payload limit
+EXIT_TOO_LARGE = 4  # over Amazon Transcribe's 2 GiB per file (or, sent through the API, its 10 MiB limit)
 EXIT_UNSUPPORTED = 5  # not a format Amazon Transcribe accepts, or an empty file
 EXIT_UPLOAD_FAILED = 6  # any other refusal of the upload, or the API could not be reached
 EXIT_PIPELINE = 7  # the pipeline rejected the file or could not transcribe or illustrate it
 EXIT_TIMEOUT = 8  # no answer in time: the upload request, or --wait's --timeout
 
-UPLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit; it cannot be raised
+UPLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit; it cannot be raised. Larger files go presigned.
+MAX_FILE_SIZE = uploads.MAX_UPLOAD_BYTES  # Amazon Transcribe's limit per file; the presign function checks it too
 DEFAULT_FOLDER = "uploads"
-CONTENT_TYPES = {
-    "mp3": "audio/mpeg",
-    "mp4": "video/mp4",
-    "m4a": "audio/mp4",
-    "wav": "audio/wav",
-    "flac": "audio/flac",
-    "ogg": "audio/ogg",
-    "amr": "audio/amr",
-    "webm": "audio/webm",
-}
+CONTENT_TYPES = uploads.CONTENT_TYPES
 _EXECUTE_API_HOST = re.compile(r"^https://[^./]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/")
 _SETTINGS = {  # name -> (environment variable, terraform output)
     "url": ("PIPELINE_STAGE_URL", "stage_url"),
@@ -201,19 +198,21 @@ def check_file(path: Path) -> AudioFile:
         accepted = ", ".join(f".{fmt}" for fmt in sorted(CONTRACT.media_formats))
         found = f"'{path.suffix}'" if path.suffix else "no extension"
         raise UnsupportedFileError(
-            f"{path.name}: unsupported format ({found}); Amazon Transcribe accepts {accepted} (any letter case). "
-            "Nothing was uploaded."
+            f"{path.name}: unsupported format ({found}); Amazon Transcribe accepts {accepted} (all lower or all upper "
+            "case). Nothing was uploaded."
         )
+    hint = uploads.mixed_case_hint(path.name)
+    if hint is not None:
+        raise UnsupportedFileError(f"{path.name}: {hint}. Nothing was uploaded.")
     size = path.stat().st_size
     if size == 0:
         raise UnsupportedFileError(f"{path.name}: the file is empty; nothing was uploaded")
-    if size > UPLOAD_LIMIT:
+    if size > MAX_FILE_SIZE:
         raise TooLargeError(
-            f"{path.name} is {size / 1024 / 1024:.1f} MiB; the upload API takes at most {UPLOAD_LIMIT // 1024 // 1024} "
-            "MiB per request (API Gateway's payload limit, which cannot be raised). Compress it (e.g. to MP3), or "
-            "copy it into the audio bucket with your AWS credentials: aws s3 cp FILE s3://<audio bucket>/<folder>/"
+            f"{path.name} is {size / 1024**3:.2f} GiB; Amazon Transcribe takes at most 2 GiB ({MAX_FILE_SIZE} bytes) "
+            "per file. Split the recording, or compress it (e.g. to MP3). Nothing was uploaded."
         )
-    return AudioFile(path, path.name, size, media_format, CONTENT_TYPES.get(media_format, "application/octet-stream"))
+    return AudioFile(path, path.name, size, media_format, CONTENT_TYPES.get(media_format, uploads.OCTET_STREAM))
 
 
 def check_folder(folder: str) -> str:
@@ -222,6 +221,19 @@ def check_folder(folder: str) -> str:
             f"--folder {folder!r}: give one folder name without '/' (the API's path is /{{folder}}/{{object}})"
         )
     return folder
+
+
+def check_key(folder: str, audio: AudioFile) -> str:
+    """The key the upload is stored at, checked as the presign function checks it (e.g. S3's 1024-byte limit)."""
+    try:
+        uploads.check_key(folder, audio.name)
+    except uploads.InvalidRequest as err:
+        raise UsageError(f"{folder}/{audio.name}: {err.detail}. Nothing was uploaded.") from None
+    return f"{folder}/{audio.name}"
+
+
+def human_size(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
 
 
 def object_url(stage_url: str, folder: str, name: str) -> str:
@@ -240,6 +252,7 @@ class Uploaded:
     etag: str | None
     size: int
     seconds: float
+    via: str = "upload API"  # or "presigned URL"
 
 
 def _response_message(body: bytes) -> str:
@@ -255,7 +268,66 @@ def _response_message(body: bytes) -> str:
     return found.group(1) if found else text[:300]
 
 
-def upload(audio: AudioFile, *, stage_url: str, api_key: str | None, folder: str, timeout: float = 60.0) -> Uploaded:
+def _s3_error_code(body: bytes) -> str:
+    found = re.search(r"<Code>(.*?)</Code>", body.decode("utf-8", "replace"), re.DOTALL)
+    return found.group(1) if found else ""
+
+
+class _CountingReader:
+    """The file as the request body, reporting each chunk read so progress can be shown."""
+
+    def __init__(self, file: Any, report: Callable[[int], None]) -> None:
+        self._file = file
+        self._report = report
+        self.sent = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._file.read(size)
+        if chunk:
+            self.sent += len(chunk)
+            self._report(self.sent)
+        return chunk
+
+
+def _transport_failure(err: Exception, url: str, timeout: float, what: str) -> ClientFailure:
+    reason = err.reason if isinstance(err, urllib.error.URLError) else err
+    if isinstance(reason, TimeoutError):
+        return WaitTimeoutError(f"{what} did not answer within {timeout:.0f} s ({url})")
+    return UploadFailedError(f"could not reach {what} at {url}: {reason}")
+
+
+def upload(
+    audio: AudioFile,
+    *,
+    stage_url: str,
+    api_key: str | None,
+    folder: str,
+    timeout: float = 60.0,
+    presigned: bool | None = None,
+    progress: Progress | None = None,
+) -> Uploaded:
+    """Store the file at `{folder}/{name}`: through the upload API up to its 10 MiB limit, above it (or with
+    presigned=True) through a presigned S3 URL the API hands out for the same key."""
+    progress = progress or Progress(quiet=True)
+    use_presigned = audio.size > UPLOAD_LIMIT if presigned is None else presigned
+    if use_presigned:
+        return upload_presigned(
+            audio, stage_url=stage_url, api_key=api_key, folder=folder, timeout=timeout, progress=progress
+        )
+    return upload_direct(audio, stage_url=stage_url, api_key=api_key, folder=folder, timeout=timeout, progress=progress)
+
+
+def upload_direct(
+    audio: AudioFile,
+    *,
+    stage_url: str,
+    api_key: str | None,
+    folder: str,
+    timeout: float = 60.0,
+    progress: Progress | None = None,
+) -> Uploaded:
+    """`PUT <stage URL>/<folder>/<name>`: API Gateway stores the body in the audio bucket (at most 10 MiB)."""
+    progress = progress or Progress(quiet=True)
     key = f"{folder}/{audio.name}"
     url = object_url(stage_url, folder, audio.name)
     headers = {"Content-Type": audio.content_type, "Content-Length": str(audio.size)}
@@ -263,7 +335,8 @@ def upload(audio: AudioFile, *, stage_url: str, api_key: str | None, folder: str
         headers["x-api-key"] = api_key
     started = time.monotonic()
     try:
-        with audio.path.open("rb") as body:
+        with audio.path.open("rb") as file:
+            body = _CountingReader(file, lambda sent: progress.transfer(sent, audio.size))
             # The user's own stage URL; resolve_deployment refused anything but http(s).
             request = urllib.request.Request(url, data=body, method="PUT", headers=headers)  # noqa: S310
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
@@ -273,12 +346,96 @@ def upload(audio: AudioFile, *, stage_url: str, api_key: str | None, folder: str
                 )
     except urllib.error.HTTPError as err:
         raise _http_failure(err.code, _response_message(err.read()), url, api_key) from None
-    except TimeoutError:
-        raise WaitTimeoutError(f"the upload API did not answer within {timeout:.0f} s ({url})") from None
-    except urllib.error.URLError as err:
-        if isinstance(err.reason, TimeoutError):
-            raise WaitTimeoutError(f"the upload API did not answer within {timeout:.0f} s ({url})") from None
-        raise UploadFailedError(f"could not reach the upload API at {url}: {err.reason}") from None
+    except (TimeoutError, urllib.error.URLError) as err:
+        raise _transport_failure(err, url, timeout, "the upload API") from None
+
+
+def request_upload_url(
+    audio: AudioFile, *, stage_url: str, api_key: str | None, folder: str, timeout: float = 60.0
+) -> dict[str, Any]:
+    """`POST <stage URL>/<folder>/<name>` with size and type: the presigned PUT (url, headers, key, expires_in)."""
+    key = f"{folder}/{audio.name}"
+    url = object_url(stage_url, folder, audio.name)
+    headers = {"Content-Type": "application/json"}
+    if api_key:
+        headers["x-api-key"] = api_key
+    body = json.dumps({"size": audio.size, "content_type": audio.content_type}).encode("utf-8")
+    try:
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            answer = json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as err:
+        message = _response_message(err.read())
+        if err.code == 403 and message == "Missing Authentication Token":
+            raise UsageError(
+                f"HTTP 403 from POST {url}: no presigned upload route. Either the deployment has it turned off "
+                "(presigned_upload_enabled = false), so files over "
+                f"{UPLOAD_LIMIT // 1024 // 1024} MiB cannot go through the API, or the stage URL is wrong (it ends in "
+                "the stage name, e.g. /v1)"
+            ) from None
+        if err.code == 400:
+            raise UploadFailedError(f"HTTP 400: the upload API refused to sign the upload: {message}") from None
+        raise _http_failure(err.code, message, url, api_key) from None
+    except (TimeoutError, urllib.error.URLError) as err:
+        raise _transport_failure(err, url, timeout, "the upload API") from None
+    except json.JSONDecodeError:
+        raise UploadFailedError(f"POST {url} answered 200 without a JSON body; is this the upload API?") from None
+    if not isinstance(answer, dict) or not str(answer.get("url", "")).startswith(("https://", "http://")):
+        raise UploadFailedError(f"POST {url} answered 200 without an upload URL: {str(answer)[:200]}")
+    if answer.get("key") != key or answer.get("method", "PUT") != "PUT":
+        # The API derives the key from the path as the direct PUT does; anything else is a bug to report, not a
+        # place to store the file.
+        raise UploadFailedError(
+            f"the upload API signed a {answer.get('method')} of {answer.get('key')!r}, not a PUT of {key!r}; "
+            "nothing was uploaded"
+        )
+    return answer
+
+
+def upload_presigned(
+    audio: AudioFile,
+    *,
+    stage_url: str,
+    api_key: str | None,
+    folder: str,
+    timeout: float = 60.0,
+    progress: Progress | None = None,
+) -> Uploaded:
+    """POST for a presigned S3 URL, then PUT the file there with exactly the signed headers (type and length)."""
+    progress = progress or Progress(quiet=True)
+    started = time.monotonic()
+    answer = request_upload_url(audio, stage_url=stage_url, api_key=api_key, folder=folder, timeout=timeout)
+    url, key = str(answer["url"]), str(answer["key"])
+    progress.stage(f"presigned S3 URL for {key}, valid {answer.get('expires_in', '?')} s")
+    # Only the signed headers: the API key is for API Gateway and must not travel to S3.
+    headers = {str(name): str(value) for name, value in dict(answer.get("headers") or {}).items()}
+    headers.setdefault("Content-Length", str(audio.size))
+    shown = url.split("?", 1)[0]  # the query string is the credential: never in a message
+    try:
+        with audio.path.open("rb") as file:
+            body = _CountingReader(file, lambda sent: progress.transfer(sent, audio.size))
+            request = urllib.request.Request(url, data=body, method="PUT", headers=headers)  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                response.read()
+                etag = response.headers.get("ETag")
+                status = response.status
+    except urllib.error.HTTPError as err:
+        raise _s3_failure(err.code, err.read(), shown) from None
+    except (TimeoutError, urllib.error.URLError) as err:
+        raise _transport_failure(err, shown, timeout, "Amazon S3") from None
+    return Uploaded(key, shown, status, etag, audio.size, time.monotonic() - started, via="presigned URL")
+
+
+def _s3_failure(status: int, body: bytes, url: str) -> ClientFailure:
+    code, message = _s3_error_code(body), _response_message(body)
+    if status == 403 and "expired" in message.lower():
+        return UploadFailedError(f"HTTP 403 from S3: the presigned URL expired ({message}); run the upload again")
+    if code == "SignatureDoesNotMatch":
+        return UploadFailedError(
+            f"HTTP 403 from S3: the upload does not match the signed URL ({message}): the file changed after it was "
+            "measured, or a proxy altered the request; run the upload again"
+        )
+    return UploadFailedError(f"HTTP {status} from S3 for the presigned upload to {url}: {code or message}")
 
 
 def _http_failure(status: int, message: str, url: str, api_key: str | None) -> ClientFailure:
@@ -323,6 +480,8 @@ class Progress:
         self.started = time.monotonic()
         self._spinner = itertools.cycle("|/-\\")
         self._waiting = False
+        self._last_transfer = 0.0
+        self._quarters_shown = 0
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -340,6 +499,29 @@ class Progress:
         self.stream.write(f"\r{next(self._spinner)} waiting for {what} ({self.elapsed():.0f} s) ")
         self.stream.flush()
         self._waiting = True
+
+    def transfer(self, sent: int, total: int) -> None:
+        """Bytes sent so far: a line rewritten in place on a terminal, else a line at each quarter."""
+        if self.quiet or total <= 0:
+            return
+        percent = min(100, sent * 100 // total)
+        if self.tty:
+            now = time.monotonic()
+            if percent < 100 and now - self._last_transfer < 0.2:
+                return
+            self._last_transfer = now
+            self.stream.write(f"\r  sent {percent:3d}% ({human_size(sent)} of {human_size(total)}) ")
+            self.stream.flush()
+            self._waiting = True
+            if percent == 100:
+                self._clear()
+            return
+        quarter = percent // 25
+        if quarter > self._quarters_shown:
+            self._quarters_shown = quarter
+            self.stage(f"sent {quarter * 25}% ({human_size(sent)} of {human_size(total)})")
+        if percent == 100:
+            self._quarters_shown = 0  # ready for the next transfer
 
     def _clear(self) -> None:
         if self._waiting:
@@ -426,14 +608,17 @@ def follow(
     check_transcribe = transcribe is not None
     progress.stage(f"following s3://{audio}/{key}")
     while True:
+        # A rejection record can appear before the job starts (format, size, length) or after it (Transcribe failed
+        # the job), so it is looked for until the transcript exists.
+        for name in candidates if job is None else [] if transcript_ready else [job]:
+            rejection = _read_json(s3, transcripts, naming.rejection_key(name))
+            if rejection is not None:
+                raise PipelineError(
+                    f"the transcription function rejected {key}: {rejection.get('reason')}: "
+                    f"{rejection.get('detail')} (s3://{transcripts}/{naming.rejection_key(name)})"
+                )
         if job is None:
             for name in candidates:
-                rejection = _read_json(s3, transcripts, naming.rejection_key(name))
-                if rejection is not None:
-                    raise PipelineError(
-                        f"the transcription function rejected {key}: {rejection.get('reason')}: "
-                        f"{rejection.get('detail')} (s3://{transcripts}/{naming.rejection_key(name)})"
-                    )
                 if _exists(s3, transcripts, naming.job_record_key(name)):
                     job = name
                     stages["job started"] = progress.elapsed()
@@ -554,7 +739,7 @@ def aws_clients(deployment: Deployment) -> tuple[Any, Any]:
 
 EXIT_CODES = (
     "exit codes: 0 done, 1 unexpected error, 2 usage or missing setting, 3 API key missing or refused (403), "
-    "4 file too large (> 10 MiB), 5 unsupported format or empty file, 6 upload failed, "
+    "4 file too large (over 2 GiB, Amazon Transcribe's limit), 5 unsupported format or empty file, 6 upload failed, "
     "7 rejected or failed in the pipeline, 8 timed out"
 )
 
@@ -577,6 +762,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("file", type=Path, help="the audio file (" + ", ".join(sorted(CONTRACT.media_formats)) + ")")
     up.add_argument(
         "--folder", default=DEFAULT_FOLDER, help=f"folder (key prefix) in the audio bucket (default: {DEFAULT_FOLDER})"
+    )
+    up.add_argument(
+        "--presigned",
+        action="store_true",
+        help=f"upload through a presigned S3 URL whatever the size (the way above {UPLOAD_LIMIT // 2**20} MiB)",
     )
     up.add_argument("--wait", action="store_true", help="follow the file through transcript and images")
     up.add_argument(
@@ -616,12 +806,29 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
             "no stage URL: pass --url, set PIPELINE_STAGE_URL, or run in (or point --terraform-dir at) the Terraform "
             "configuration of the deployment so that `terraform output -json` has stage_url"
         )
+    check_key(folder, audio)
     progress = Progress(quiet=args.quiet)
-    progress.stage(f"uploading {audio.name} ({audio.size / 1024:.0f} KiB) to {folder}/")
+    presigned = args.presigned or audio.size > UPLOAD_LIMIT
+    what = f"uploading {audio.name} ({human_size(audio.size)}) to {folder}/"
+    if not presigned:
+        progress.stage(f"{what} through the upload API")
+    elif audio.size > UPLOAD_LIMIT:
+        progress.stage(f"{what}: over the upload API's {UPLOAD_LIMIT // 2**20} MiB limit, via a presigned S3 URL")
+    else:
+        progress.stage(f"{what} through a presigned S3 URL (--presigned)")
     uploaded = upload(
-        audio, stage_url=deployment.url, api_key=deployment.api_key, folder=folder, timeout=args.request_timeout
+        audio,
+        stage_url=deployment.url,
+        api_key=deployment.api_key,
+        folder=folder,
+        timeout=args.request_timeout,
+        presigned=presigned,
+        progress=progress,
     )
-    progress.stage(f"uploaded: HTTP {uploaded.status} in {uploaded.seconds:.2f} s, key {uploaded.key}")
+    progress.stage(
+        f"uploaded: HTTP {uploaded.status} in {uploaded.seconds:.2f} s "
+        f"({human_size(round(uploaded.size / max(uploaded.seconds, 1e-3)))}/s), key {uploaded.key}"
+    )
     if not args.wait:
         out.write(f"{uploaded.key}\n")
         return EXIT_OK

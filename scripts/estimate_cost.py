@@ -66,6 +66,7 @@ TRANSCRIBE_WRITES = ("transcript .json", ".srt", ".vtt", "write-access check fil
 FIXED_PUTS = ("upload", "job record", *TRANSCRIBE_WRITES, "gallery", "manifest")
 GETS = (
     "HeadObject of the upload",
+    "ranged GET of the upload's header (its length; a second one only for a tail or a long tag)",
     "Transcribe reading the audio",
     "earlier manifest",
     "transcript .json",
@@ -373,6 +374,8 @@ class Assumptions:
     image_overhead_seconds: float = 2.0  # S3 reads, planning, gallery and manifest
     image_seconds: float = 10.0  # one InvokeModel call, incl. storing the PNG
     prompt_seconds: float = 2.0  # one Converse call, when a text model rewrites the prompts
+    presign_seconds: float = 0.5  # files over the API's body limit: one call that signs a URL
+    presign_memory_mb: float = 128  # modules/upload-api: presign_function_memory_size (not a root variable)
     png_bytes_per_pixel: float = 1.5  # PNGs of illustrations barely compress
     transcript_bytes_per_word: float = 400  # Transcribe JSON: items + audio segments (fixture: ~390)
     subtitle_bytes_per_minute: float = 1200  # each of .srt and .vtt (fixture: ~1,070 for 55 s)
@@ -496,6 +499,11 @@ def estimate(
     else:
         items.append(Item("text", "Text model: off (prompt_model_id = null)", 0, "calls", None))
 
+    # A file over the API's body limit takes the presigned path: a POST to the upload API (one short invocation of
+    # the presign function), then a PUT straight to S3 with the signed URL.
+    audio_bytes = a.audio_mb * 1e6 if a.audio_mb is not None else a.audio_kbps * 1000 / 8 * seconds
+    presigned = audio_bytes > UPLOAD_LIMIT
+
     # 4. Lambda: one invocation of each function; the image function waits for its rounds of parallel calls.
     workers = max(1, min(config.image_concurrency, images))
     rounds = math.ceil(images / workers)
@@ -504,13 +512,15 @@ def estimate(
     gb_seconds = (
         config.transcription_memory_size / 1024 * a.transcription_seconds
         + config.image_memory_size / 1024 * image_duration
+        + (a.presign_memory_mb / 1024 * a.presign_seconds if presigned else 0)
     )
     if image_duration > config.image_timeout:
         notes.append(
             f"the image function would need ~{image_duration:.0f} s, more than image_timeout ({config.image_timeout} "
             "s): raise image_timeout or image_concurrency, or lower max_images_per_file"
         )
-    items.append(Item("lambda_requests", "AWS Lambda requests", 2, "requests", table.get("lambda_requests")))
+    invocations = 3 if presigned else 2
+    items.append(Item("lambda_requests", "AWS Lambda requests", invocations, "requests", table.get("lambda_requests")))
     items.append(
         Item(
             "lambda_duration",
@@ -523,13 +533,13 @@ def estimate(
         )
     )
 
-    # 5. API Gateway: one PUT per upload, when the file fits through it.
-    audio_bytes = a.audio_mb * 1e6 if a.audio_mb is not None else a.audio_kbps * 1000 / 8 * seconds
-    api_requests = 1 if audio_bytes <= UPLOAD_LIMIT else 0
-    if not api_requests:
+    # 5. API Gateway: one request per upload: the PUT itself, or the POST that asks for a presigned URL.
+    api_requests = 1
+    if presigned:
         notes.append(
-            f"{audio_bytes / 1e6:.1f} MB of audio is over the upload API's {UPLOAD_LIMIT // 2**20} MiB limit: such a "
-            "file is copied into the audio bucket directly (aws s3 cp), so it makes no API request"
+            f"{audio_bytes / 1e6:.1f} MB of audio is over the upload API's {UPLOAD_LIMIT // 2**20} MiB limit: the "
+            "client asks the API for a presigned URL (POST, one short presign-function invocation) and PUTs the file "
+            "to S3 directly"
         )
     api_price = table.get("api_gateway_rest_requests")
     items.append(Item("api_requests", "Amazon API Gateway, REST", api_requests, "requests", api_price))

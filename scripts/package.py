@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Build one deployment zip per Lambda function: the function's package plus the shared `pipeline_core` package.
+"""Build one deployment zip per Lambda function (start_transcription, illustrate_scenes, presign_upload): the
+function's package plus the shared `pipeline_core` package.
 
     python3 scripts/package.py [--out DIR]   writes DIR/<function>.zip (default: build/ in the repository) and prints
                                              {"<function>": {"path", "source_code_hash", "size"}, ...}
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "functions"
 DEFAULT_OUT = ROOT / "build"
-FUNCTIONS = ("start_transcription", "illustrate_scenes")
+FUNCTIONS = ("start_transcription", "illustrate_scenes", "presign_upload")
 SHARED = ("pipeline_core",)
 HANDLER_FILE = "handler.py"
 

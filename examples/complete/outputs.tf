@@ -8,6 +8,11 @@ output "upload_url_template" {
   value       = module.pipeline.upload_url_template
 }
 
+output "presign_url_template" {
+  description = "URL to POST {\"size\", \"content_type\"} to for a presigned S3 PUT URL (files over 10 MB)."
+  value       = module.pipeline.presign_url_template
+}
+
 output "curl_command" {
   description = "A ready command that uploads ./talk.mp3."
   value       = module.pipeline.curl_command

@@ -1,12 +1,15 @@
-"""Lambda entry point: S3 ObjectCreated on the audio bucket -> one Amazon Transcribe job per audio object.
+"""Lambda entry point: S3 ObjectCreated on the audio bucket -> one Amazon Transcribe job per audio object; and
+EventBridge "Transcribe Job State Change" (FAILED) -> a record under errors/ for this pipeline's failed jobs.
 
-It never waits for the job: the transcript object that Transcribe writes into the transcript bucket triggers the next
-function. Every record is handled on its own, so one bad record never loses the others.
+It never waits for a job: the transcript object that Transcribe writes into the transcript bucket triggers the next
+function. Every record is handled on its own, so one bad record never loses the others. Before a job starts, the
+audio's length is read from its header (two ranged GETs at most, see media_duration.py) and checked against the cap.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +19,7 @@ from botocore.exceptions import ClientError
 from pipeline_core import aws, log, naming, rejections, s3_events
 from pipeline_core.config import ConfigError
 from pipeline_core.s3_events import MalformedRecord, S3Object
-from start_transcription import jobs
+from start_transcription import job_events, jobs, media_duration
 
 STARTED = "started"
 ALREADY_STARTED = "already_started"
@@ -63,6 +66,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.error("invalid configuration; no record was processed", error=str(err))
         raise
 
+    change = job_events.job_state_change(event)
+    if change is not None:
+        return handle_job_state_change(change, config, context)
+
     summary = Summary()
     failures: list[tuple[str, Exception]] = []
     items = s3_events.parse_event(event)
@@ -104,7 +111,35 @@ def process_record(item: S3Object | MalformedRecord, config: jobs.Settings, fiel
     if isinstance(verdict, jobs.Rejected):
         _reject(obj, verdict, config, fields)
         return REJECTED
-    return _start_job(obj, verdict.media_format, config, fields)
+    measured = _measure(obj, verdict.media_format, fields)
+    too_long = jobs.check_duration(measured.seconds, measured.method, config)
+    if too_long is not None:
+        _reject(obj, too_long, config, fields)
+        return REJECTED
+    return _start_job(obj, verdict.media_format, config, fields, measured.seconds)
+
+
+def handle_job_state_change(change: job_events.JobStateChange, config: jobs.Settings, context: Any) -> dict[str, Any]:
+    """A FAILED job with a job record here gets errors/<job>.json; any other job of the account is not ours."""
+    summary = Summary()
+    fields: dict[str, Any] = {"job_name": change.job_name, "job_status": change.status, "event_id": change.event_id}
+    name = change.job_name or "unnamed-job"
+    record = None
+    if change.status == job_events.FAILED and change.names_a_pipeline_job:
+        record = _read_job_record(config.transcript_bucket, change.job_name)
+    if record is None:
+        log.info(
+            "Transcribe job state change ignored: only FAILED jobs with a job record in this pipeline are recorded",
+            job_record_key=naming.job_record_key(change.job_name) if change.names_a_pipeline_job else None,
+            **fields,
+        )
+        summary.add(SKIPPED, name)
+    else:
+        _record_failure(record, change, config, fields)
+        summary.add(REJECTED, name)
+    result = summary.as_dict()
+    log.info("event processed", request_id=getattr(context, "aws_request_id", None), failed=0, **result)
+    return result
 
 
 def _check_object(obj: S3Object) -> tuple[S3Object, jobs.Accepted | jobs.Rejected] | None:
@@ -124,7 +159,38 @@ def _check_object(obj: S3Object) -> tuple[S3Object, jobs.Accepted | jobs.Rejecte
     return obj, jobs.classify(obj)
 
 
-def _start_job(obj: S3Object, media_format: str, config: jobs.Settings, fields: dict[str, Any]) -> str:
+def _measure(obj: S3Object, media_format: str, fields: dict[str, Any]) -> media_duration.Measurement:
+    """The audio's length from at most two ranged GETs of its header; unknown (the job starts and Transcribe decides)
+    when the bytes or the read do not tell."""
+    # The version or ETag pins the object the event names, should the key have been written to again since.
+    pin = {"VersionId": obj.version_id} if obj.version_id else {"IfMatch": f'"{obj.etag}"'} if obj.etag else {}
+
+    def read(start: int, length: int) -> bytes:
+        ranged = f"bytes={start}-{start + length - 1}"
+        return aws.client("s3").get_object(Bucket=obj.bucket, Key=obj.key, Range=ranged, **pin)["Body"].read()
+
+    try:
+        measured = media_duration.measure(obj.size or 0, read, media_format)
+    except Exception as err:  # a cost guard must not stop the upload: the job starts, Transcribe has its own limits
+        log.warning(
+            "audio length unknown: reading the header failed; the job starts without the length check",
+            error=_describe(err),
+            **fields,
+        )
+        return media_duration.Measurement(None, None, f"reading the header failed: {_describe(err)}")
+    if measured.seconds is None:
+        log.info(
+            "audio length unknown; Amazon Transcribe decides",
+            container=measured.container,
+            why=measured.method,
+            **fields,
+        )
+    return measured
+
+
+def _start_job(
+    obj: S3Object, media_format: str, config: jobs.Settings, fields: dict[str, Any], audio_seconds: float | None
+) -> str:
     request = jobs.build_start_request(obj, media_format, config)
     try:
         aws.client("transcribe").start_transcription_job(**request)
@@ -140,9 +206,9 @@ def _start_job(obj: S3Object, media_format: str, config: jobs.Settings, fields: 
         else:
             raise
 
-    _write_job_record(obj, request, overwrite=outcome == STARTED)
+    _write_job_record(obj, request, audio_seconds, overwrite=outcome == STARTED)
     if outcome == STARTED:
-        log.info("transcription job started", media_format=media_format, **fields)
+        log.info("transcription job started", media_format=media_format, audio_seconds=audio_seconds, **fields)
     else:
         log.info("transcription job already started (retried event or identical re-upload); nothing to do", **fields)
     return outcome
@@ -159,7 +225,11 @@ def _head_object(obj: S3Object) -> dict[str, Any] | None:
 
 def _reject(obj: S3Object, verdict: jobs.Rejected, config: jobs.Settings, fields: dict[str, Any]) -> None:
     job = fields["job_name"]
-    record = {**rejections.rejection_record(obj, verdict.reason, verdict.detail, jobs.STAGE), "job_name": job}
+    record = {
+        **rejections.rejection_record(obj, verdict.reason, verdict.detail, jobs.STAGE),
+        **dict(verdict.facts),
+        "job_name": job,
+    }
     key = naming.rejection_key(job)
     aws.client("s3").put_object(
         Bucket=config.transcript_bucket,
@@ -173,11 +243,52 @@ def _reject(obj: S3Object, verdict: jobs.Rejected, config: jobs.Settings, fields
         detail=verdict.detail,
         rejection_bucket=config.transcript_bucket,
         rejection_key=key,
+        **dict(verdict.facts),
         **fields,
     )
 
 
-def _write_job_record(obj: S3Object, request: dict[str, Any], *, overwrite: bool) -> None:
+def _read_job_record(bucket: str, job: str) -> dict[str, Any] | None:
+    """jobs/<job>.json, or None when there is none (the role may list the bucket, so a missing record is a 404, and
+    a 403 is a real permission fault that the retries and the dead-letter queue keep)."""
+    try:
+        body = aws.client("s3").get_object(Bucket=bucket, Key=naming.job_record_key(job))["Body"].read()
+    except ClientError as err:
+        if _error_code(err) in _NOT_FOUND:
+            return None
+        raise
+    try:
+        record = json.loads(body)
+    except ValueError:
+        record = None
+    # Unreadable, yet the job is this pipeline's: the failure is still recorded, without the upload's details.
+    return record if isinstance(record, dict) else {}
+
+
+def _record_failure(
+    record: dict[str, Any], change: job_events.JobStateChange, config: jobs.Settings, fields: dict[str, Any]
+) -> None:
+    failure = job_events.failure_record(record, change)
+    key = naming.rejection_key(change.job_name)
+    aws.client("s3").put_object(
+        Bucket=config.transcript_bucket,
+        Key=key,
+        Body=rejections.to_json_bytes(failure),
+        ContentType="application/json",
+    )
+    log.warning(
+        "transcription job failed",
+        reason=failure["reason"],
+        detail=failure["detail"],
+        bucket=failure["bucket"],
+        key=failure["key"],
+        rejection_bucket=config.transcript_bucket,
+        rejection_key=key,
+        **fields,
+    )
+
+
+def _write_job_record(obj: S3Object, request: dict[str, Any], audio_seconds: float | None, *, overwrite: bool) -> None:
     """jobs/<job>.json; when the job was already started, keep the record (and started_at) of the attempt that
     started it, and only fill it in if that attempt died before writing it."""
     job = request["TranscriptionJobName"]
@@ -186,7 +297,7 @@ def _write_job_record(obj: S3Object, request: dict[str, Any], *, overwrite: bool
         aws.client("s3").put_object(
             Bucket=request["OutputBucketName"],
             Key=naming.job_record_key(job),
-            Body=rejections.to_json_bytes(jobs.job_record(obj, request, datetime.now(UTC))),
+            Body=rejections.to_json_bytes(jobs.job_record(obj, request, datetime.now(UTC), audio_seconds)),
             ContentType="application/json",
             **extra,
         )

@@ -1,5 +1,6 @@
 # A Lambda function invoked by object-created events of one bucket, writing into another bucket:
-# role, log group, dead-letter queue, asynchronous-invocation settings and the bucket notification.
+# role, log group, dead-letter queue, asynchronous-invocation settings and the bucket notification; optionally
+# EventBridge rules that invoke it too.
 
 data "aws_caller_identity" "current" {}
 
@@ -189,6 +190,41 @@ resource "aws_lambda_permission" "this" {
   principal      = "s3.amazonaws.com"
   source_arn     = var.source_bucket_arn
   source_account = data.aws_caller_identity.current.account_id
+}
+
+resource "aws_cloudwatch_event_rule" "this" {
+  for_each = var.event_rules
+
+  name          = "${var.function_name}-${each.key}"
+  description   = each.value.description
+  event_pattern = each.value.event_pattern
+  tags          = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length("${var.function_name}-${each.key}") <= 64
+      error_message = "EventBridge rule names are at most 64 characters: shorten the function name or the event_rules key."
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  for_each = var.event_rules
+
+  rule      = aws_cloudwatch_event_rule.this[each.key].name
+  target_id = "function"
+  arn       = aws_lambda_function.this.arn
+}
+
+# EventBridge invokes the function with this resource-based permission, for this rule only.
+resource "aws_lambda_permission" "events" {
+  for_each = var.event_rules
+
+  statement_id  = "AllowInvokeFromEventBridgeRule-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.this[each.key].arn
 }
 
 # One notification resource per bucket: a second one for the same bucket would silently replace this one.

@@ -80,3 +80,21 @@ output "s3_notification" {
     rules  = aws_s3_bucket_notification.this.lambda_function
   }
 }
+
+output "event_rules" {
+  description = "The EventBridge rules that invoke the function, by key: name, ARN, event pattern, target and the permission that lets EventBridge invoke it."
+  value = {
+    for key, rule in aws_cloudwatch_event_rule.this : key => {
+      name          = rule.name
+      arn           = rule.arn
+      event_pattern = rule.event_pattern
+      target_arn    = aws_cloudwatch_event_target.this[key].arn
+      permission = {
+        principal  = aws_lambda_permission.events[key].principal
+        action     = aws_lambda_permission.events[key].action
+        source_arn = aws_lambda_permission.events[key].source_arn
+        function   = aws_lambda_permission.events[key].function_name
+      }
+    }
+  }
+}

@@ -144,6 +144,21 @@ variable "notification_events" {
   nullable    = false
 }
 
+variable "event_rules" {
+  type = map(object({
+    description   = string
+    event_pattern = string
+  }))
+  description = "EventBridge rules on the default event bus that also invoke the function, keyed by a short name (the rule is named <function_name>-<key>); `event_pattern` is the pattern as JSON. Lambda invokes the function asynchronously for them, so the retries and the dead-letter queue apply to these events too."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.event_rules) : can(regex("^[a-z0-9][a-z0-9-]{0,18}$", key))])
+    error_message = "event_rules keys are 1-19 lowercase letters, digits and hyphens (they end the rule's name)."
+  }
+}
+
 variable "policy_statements" {
   type = map(object({
     actions    = list(string)

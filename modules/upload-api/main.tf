@@ -1,11 +1,42 @@
 # REST API that stores the request body in one S3 bucket: PUT /{folder}/{object} -> s3://<bucket>/{folder}/{object}.
 # API Gateway calls S3 PutObject itself (AWS-service integration) with a role that may only do that.
+# Files over API Gateway's 10 MB body limit: POST /{folder}/{object} -> a Lambda function answers with a presigned S3
+# PUT URL for the same key (optional, presigned_upload_enabled).
 
 data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
 locals {
+  presigned_upload = var.presigned_upload_enabled ? 1 : 0
+  presign_function = coalesce(var.presign_function_name, "${var.name}-presign")
+
+  # Writing into the bucket: the integration's role puts objects, and the presign function's role signs URLs that S3
+  # then checks against that role's permissions. With SSE-KMS, S3 asks KMS for a data key as the writer. Only through
+  # S3 and only for this bucket (with a bucket key the encryption context is the bucket ARN, without one the object ARN).
+  put_object_statements = concat(
+    [
+      {
+        Sid      = "PutUploadedObjects"
+        Effect   = "Allow"
+        Action   = ["s3:PutObject"]
+        Resource = ["${var.bucket_arn}/*"]
+      },
+    ],
+    var.bucket_kms_key_arn == null ? [] : [
+      {
+        Sid      = "EncryptUploadedObjects"
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey"]
+        Resource = [var.bucket_kms_key_arn]
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["s3.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"] }
+          StringLike   = { "kms:EncryptionContext:aws:s3:arn" = [var.bucket_arn, "${var.bucket_arn}/*"] }
+        }
+      },
+    ],
+  )
+
   # S3's status code -> the status the client sees. Integration responses are chosen by a regular expression on
   # S3's status; the one without a pattern (500) takes everything the others do not match.
   responses = {
@@ -93,31 +124,8 @@ resource "aws_iam_role_policy" "this" {
   name = "${var.name}-s3-put"
   role = aws_iam_role.this.id
   policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = concat(
-      [
-        {
-          Sid      = "PutUploadedObjects"
-          Effect   = "Allow"
-          Action   = ["s3:PutObject"]
-          Resource = ["${var.bucket_arn}/*"]
-        },
-      ],
-      # With SSE-KMS, S3 asks KMS for a data key as the writer. Only through S3 and only for this bucket (with a
-      # bucket key the encryption context is the bucket ARN, without one the object ARN).
-      var.bucket_kms_key_arn == null ? [] : [
-        {
-          Sid      = "EncryptUploadedObjects"
-          Effect   = "Allow"
-          Action   = ["kms:GenerateDataKey"]
-          Resource = [var.bucket_kms_key_arn]
-          Condition = {
-            StringEquals = { "kms:ViaService" = ["s3.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"] }
-            StringLike   = { "kms:EncryptionContext:aws:s3:arn" = [var.bucket_arn, "${var.bucket_arn}/*"] }
-          }
-        },
-      ],
-    )
+    Version   = "2012-10-17"
+    Statement = local.put_object_statements
   })
 }
 
@@ -170,6 +178,164 @@ resource "aws_api_gateway_integration_response" "this" {
   )
 }
 
+################################################################################
+# POST /{folder}/{object}: a presigned S3 PUT URL for files over the 10 MB body limit
+#
+# The same resource as the PUT, so the URL is for exactly the key the PUT would write, and no folder name can collide
+# with the route: a static resource such as /uploads next to /{folder} would take precedence over the path variable
+# and capture every upload into a folder of that name.
+################################################################################
+
+resource "aws_api_gateway_method" "presign" {
+  count = local.presigned_upload
+
+  #checkov:skip=CKV2_AWS_53:The function checks the JSON body and answers 400 naming the field at fault (a model would answer a generic "Invalid request body"); the path segments are required parameters.
+  rest_api_id      = aws_api_gateway_rest_api.this.id
+  resource_id      = aws_api_gateway_resource.object.id
+  http_method      = "POST"
+  authorization    = "NONE"
+  api_key_required = var.api_key_required
+
+  request_parameters = {
+    "method.request.path.folder" = true
+    "method.request.path.object" = true
+  }
+}
+
+resource "aws_api_gateway_integration" "presign" {
+  count = local.presigned_upload
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_method.presign[0].resource_id
+  http_method             = aws_api_gateway_method.presign[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST" # Lambda's Invoke API, whatever the method's own verb
+  uri                     = aws_lambda_function.presign[0].invoke_arn
+  timeout_milliseconds    = var.integration_timeout_milliseconds
+}
+
+# API Gateway invokes the function with the ARN of the request (stage, verb, path as sent), so the path variables are
+# wildcards: only this API's stage may invoke it, only with POST, only on a two-segment path.
+resource "aws_lambda_permission" "presign" {
+  count = local.presigned_upload
+
+  statement_id  = "AllowInvokeFromUploadApiPost"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.presign[0].function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/${aws_api_gateway_method.presign[0].http_method}/*/*"
+}
+
+resource "aws_iam_role" "presign" {
+  count = local.presigned_upload
+
+  name = local.presign_function
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "lambda.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  })
+  tags = var.tags
+}
+
+# A presigned URL carries the signer's authority: S3 accepts the upload only if this role may put the object, so the
+# role needs s3:PutObject on the bucket's objects, and nothing else of S3.
+resource "aws_iam_role_policy" "presign" {
+  count = local.presigned_upload
+
+  name = local.presign_function
+  role = aws_iam_role.presign[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.presign[0].arn}:*"]
+        },
+      ],
+      local.put_object_statements,
+      # X-Ray's write actions support no resource-level permissions, hence "*"; only granted when tracing is on.
+      var.xray_tracing_enabled ? [
+        {
+          Sid      = "WriteTraces"
+          Effect   = "Allow"
+          Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+          Resource = ["*"]
+        },
+      ] : [],
+    )
+  })
+}
+
+resource "aws_cloudwatch_log_group" "presign" {
+  count = local.presigned_upload
+
+  #checkov:skip=CKV_AWS_338:Retention is log_retention_in_days (default 30 days): the logs serve debugging; raise it where a policy asks for a year.
+  name              = "/aws/lambda/${local.presign_function}"
+  retention_in_days = var.log_retention_in_days
+  # A customer managed key needs a key policy that lets logs.<region>.amazonaws.com use it for this log group.
+  kms_key_id = var.log_group_kms_key_arn
+  tags       = var.tags
+}
+
+resource "aws_lambda_function" "presign" {
+  count = local.presigned_upload
+
+  #checkov:skip=CKV_AWS_116:API Gateway invokes the function synchronously and hands any error to the caller, who asks again; a dead-letter queue only receives failed asynchronous invocations.
+  #checkov:skip=CKV_AWS_117:The function only signs a URL, locally, with its role's credentials; a VPC would add NAT or interface endpoints and protect nothing.
+  #checkov:skip=CKV_AWS_272:Code signing needs signed packages from S3 (AWS Signer); the zip is built during plan by scripts/package.py and pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_173:The environment holds the bucket name and settings, no secrets; Lambda encrypts it at rest with an AWS managed key.
+  #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (xray_tracing_enabled): traces are billed, and the role then needs xray:PutTraceSegments on "*".
+  function_name    = local.presign_function
+  description      = "Answers POST /{folder}/{object} with a presigned S3 PUT URL for an upload over the API's 10 MB limit."
+  role             = aws_iam_role.presign[0].arn
+  handler          = var.presign_function_handler
+  runtime          = var.presign_function_runtime
+  architectures    = [var.presign_function_architecture]
+  filename         = var.presign_function_filename
+  source_code_hash = var.presign_function_source_code_hash
+  memory_size      = var.presign_function_memory_size
+  timeout          = var.presign_function_timeout
+
+  # The stage and usage plan throttle the route; -1 leaves the function's concurrency unreserved.
+  reserved_concurrent_executions = var.presign_function_reserved_concurrent_executions
+
+  environment {
+    variables = {
+      AUDIO_BUCKET       = var.bucket_name
+      URL_EXPIRY_SECONDS = tostring(var.presigned_url_expiry_seconds)
+      LOG_LEVEL          = var.presign_function_log_level
+    }
+  }
+
+  tracing_config {
+    mode = var.xray_tracing_enabled ? "Active" : "PassThrough"
+  }
+
+  # The log group exists (with its retention) before the first invocation could create it without one.
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.presign[0].name
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.presign_function_filename != null && var.presign_function_source_code_hash != null
+      error_message = "presigned_upload_enabled needs the function's package: set presign_function_filename and presign_function_source_code_hash (scripts/package.py builds presign_upload.zip), or set presigned_upload_enabled = false."
+    }
+  }
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -183,6 +349,8 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_integration.this,
       aws_api_gateway_method_response.this,
       aws_api_gateway_integration_response.this,
+      aws_api_gateway_method.presign,
+      aws_api_gateway_integration.presign,
     ]))
   }
 
@@ -204,8 +372,8 @@ resource "aws_cloudwatch_log_group" "access" {
 }
 
 resource "aws_api_gateway_stage" "this" {
-  #checkov:skip=CKV_AWS_120:A cache serves repeated GET responses; this API only takes PUT uploads, and a cache cluster is billed by the hour.
-  #checkov:skip=CKV2_AWS_51:Client certificates let a backend authenticate API Gateway; the backend here is S3, called with the integration's IAM role.
+  #checkov:skip=CKV_AWS_120:A cache serves repeated GET responses; this API takes PUT uploads and POST requests for one-time upload URLs, neither cacheable, and a cache cluster is billed by the hour.
+  #checkov:skip=CKV2_AWS_51:Client certificates let an HTTP backend authenticate API Gateway; the backends here are S3 and Lambda, called with IAM.
   #checkov:skip=CKV2_AWS_4:Execution logs need the account-wide API Gateway CloudWatch role and go to a log group API Gateway creates without retention or key; the stage writes access logs instead (access_log_enabled).
   #checkov:skip=CKV2_AWS_29:A web ACL is optional (web_acl_arn): the API key, the usage plan's throttle and quota and the stage throttle guard the API by default, and AWS WAF is billed per web ACL and rule.
   #checkov:skip=CKV2_AWS_77:The web ACL, when there is one, is the caller's (web_acl_arn); its rules, such as the Log4j managed rule group, are set where it is defined.
@@ -233,7 +401,7 @@ resource "aws_api_gateway_stage" "this" {
 
 # Stage-wide throttling; it also protects the bucket when no API key is required.
 resource "aws_api_gateway_method_settings" "this" {
-  #checkov:skip=CKV_AWS_225:A cache serves repeated GET responses; this API only takes PUT uploads, and a cache cluster is billed by the hour.
+  #checkov:skip=CKV_AWS_225:A cache serves repeated GET responses; this API takes PUT uploads and POST requests for one-time upload URLs, neither cacheable, and a cache cluster is billed by the hour.
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"

@@ -33,6 +33,11 @@ output "upload_url_template" {
   value       = "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/{folder}/{object}"
 }
 
+output "presign_url_template" {
+  description = "URL to POST {\"size\": <bytes>, \"content_type\": \"audio/...\"} to for a presigned S3 PUT URL of key {folder}/{object} (files over 10 MB); null when presigned_upload_enabled = false."
+  value       = var.presigned_upload_enabled ? "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/{folder}/{object}" : null
+}
+
 output "api_key_required" {
   description = "Whether the upload method requires an API key."
   value       = aws_api_gateway_method.this.api_key_required
@@ -124,4 +129,51 @@ output "access_log_group_kms_key_id" {
 output "xray_tracing_enabled" {
   description = "Whether the stage traces requests with AWS X-Ray."
   value       = aws_api_gateway_stage.this.xray_tracing_enabled
+}
+
+output "presign_function_name" {
+  description = "Name of the presign function; null when presigned_upload_enabled = false."
+  value       = try(aws_lambda_function.presign[0].function_name, null)
+}
+
+output "presign_function_arn" {
+  description = "ARN of the presign function; null when presigned_upload_enabled = false."
+  value       = try(aws_lambda_function.presign[0].arn, null)
+}
+
+output "presign_role_policy_json" {
+  description = "The inline policy of the presign function's role (its URLs can do what it may do); null when presigned_upload_enabled = false."
+  value       = try(aws_iam_role_policy.presign[0].policy, null)
+}
+
+output "presign_log_group_name" {
+  description = "Name of the presign function's log group; null when presigned_upload_enabled = false."
+  value       = try(aws_cloudwatch_log_group.presign[0].name, null)
+}
+
+output "presign_route" {
+  description = "The presign route as deployed: method, whether it needs the API key, integration type and target, and the source ARN the function's permission allows. Null when presigned_upload_enabled = false."
+  value = try({
+    http_method      = aws_api_gateway_method.presign[0].http_method
+    resource_id      = aws_api_gateway_method.presign[0].resource_id
+    api_key_required = aws_api_gateway_method.presign[0].api_key_required
+    integration_type = aws_api_gateway_integration.presign[0].type
+    integration_uri  = aws_api_gateway_integration.presign[0].uri
+    source_arn       = aws_lambda_permission.presign[0].source_arn
+  }, null)
+}
+
+output "presign_function_configuration" {
+  description = "The presign function's deployed settings: handler, runtime, architecture, memory, timeout, tracing, environment, and its log group's retention and key. Null when presigned_upload_enabled = false."
+  value = try({
+    handler               = aws_lambda_function.presign[0].handler
+    runtime               = aws_lambda_function.presign[0].runtime
+    architectures         = aws_lambda_function.presign[0].architectures
+    memory_size           = aws_lambda_function.presign[0].memory_size
+    timeout               = aws_lambda_function.presign[0].timeout
+    tracing_mode          = one(aws_lambda_function.presign[0].tracing_config).mode
+    environment           = one(aws_lambda_function.presign[0].environment).variables
+    log_retention_in_days = aws_cloudwatch_log_group.presign[0].retention_in_days
+    log_group_kms_key_id  = aws_cloudwatch_log_group.presign[0].kms_key_id
+  }, null)
 }

@@ -137,7 +137,7 @@ variable "access_log_format" {
 
 variable "log_retention_in_days" {
   type        = number
-  description = "Days to keep access logs."
+  description = "Days to keep access logs and the presign function's logs."
   default     = 30
   nullable    = false
 
@@ -167,7 +167,7 @@ variable "bucket_kms_key_arn" {
 
 variable "log_group_kms_key_arn" {
   type        = string
-  description = "ARN of the customer managed KMS key that encrypts the access log group; its key policy must let logs.<region>.amazonaws.com use it for that log group. Null: CloudWatch Logs' own encryption."
+  description = "ARN of the customer managed KMS key that encrypts the access log group and the presign function's log group; its key policy must let logs.<region>.amazonaws.com use it for them. Null: CloudWatch Logs' own encryption."
   default     = null
 
   validation {
@@ -178,7 +178,7 @@ variable "log_group_kms_key_arn" {
 
 variable "xray_tracing_enabled" {
   type        = bool
-  description = "Whether the stage traces requests with AWS X-Ray."
+  description = "Whether the stage traces requests with AWS X-Ray, and the presign function too (Active tracing; its role then gets xray:PutTraceSegments and xray:PutTelemetryRecords on \"*\")."
   default     = false
   nullable    = false
 }
@@ -191,6 +191,127 @@ variable "web_acl_arn" {
   validation {
     condition     = var.web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:[0-9]{12}:regional/webacl/.+$", var.web_acl_arn))
     error_message = "web_acl_arn must be the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)."
+  }
+}
+
+variable "presigned_upload_enabled" {
+  type        = bool
+  description = "Whether POST /{folder}/{object} answers with a presigned S3 PUT URL for that key, for files over API Gateway's 10 MB body limit (up to Amazon Transcribe's 2 GB). It needs the presign function's package (presign_function_filename)."
+  default     = true
+  nullable    = false
+}
+
+variable "presigned_url_expiry_seconds" {
+  type        = number
+  description = "How long a presigned upload URL stays valid, 60-3600 seconds. The upload must start within that time."
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.presigned_url_expiry_seconds >= 60 && var.presigned_url_expiry_seconds <= 3600 && floor(var.presigned_url_expiry_seconds) == var.presigned_url_expiry_seconds
+    error_message = "presigned_url_expiry_seconds must be a whole number between 60 and 3600."
+  }
+}
+
+variable "presign_function_name" {
+  type        = string
+  description = "Name of the presign function, its role and log group (/aws/lambda/<name>). Null: <name>-presign."
+  default     = null
+
+  validation {
+    condition     = var.presign_function_name == null || can(regex("^[A-Za-z0-9_-]{1,64}$", var.presign_function_name))
+    error_message = "presign_function_name must be 1-64 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "presign_function_filename" {
+  type        = string
+  description = "Path of the presign function's package (presign_upload.zip from scripts/package.py). Required when presigned_upload_enabled."
+  default     = null
+}
+
+variable "presign_function_source_code_hash" {
+  type        = string
+  description = "Base64-encoded SHA-256 of that package; the code is uploaded again when it changes."
+  default     = null
+}
+
+variable "presign_function_handler" {
+  type        = string
+  description = "Handler of the presign function, as `package.module.function`."
+  default     = "presign_upload.handler.handler"
+  nullable    = false
+}
+
+variable "presign_function_runtime" {
+  type        = string
+  description = "Python runtime of the presign function."
+  default     = "python3.13"
+  nullable    = false
+
+  validation {
+    condition     = contains(["python3.12", "python3.13"], var.presign_function_runtime)
+    error_message = "presign_function_runtime must be python3.12 or python3.13."
+  }
+}
+
+variable "presign_function_architecture" {
+  type        = string
+  description = "Instruction set of the presign function: arm64 or x86_64."
+  default     = "arm64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.presign_function_architecture)
+    error_message = "presign_function_architecture must be arm64 or x86_64."
+  }
+}
+
+variable "presign_function_memory_size" {
+  type        = number
+  description = "Memory of the presign function in MB; signing a URL needs little."
+  default     = 128
+  nullable    = false
+
+  validation {
+    condition     = var.presign_function_memory_size >= 128 && var.presign_function_memory_size <= 10240 && floor(var.presign_function_memory_size) == var.presign_function_memory_size
+    error_message = "presign_function_memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "presign_function_timeout" {
+  type        = number
+  description = "Timeout of the presign function in seconds, 1-29: API Gateway answers 504 after 29 s anyway."
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.presign_function_timeout >= 1 && var.presign_function_timeout <= 29 && floor(var.presign_function_timeout) == var.presign_function_timeout
+    error_message = "presign_function_timeout must be a whole number of seconds between 1 and 29."
+  }
+}
+
+variable "presign_function_reserved_concurrent_executions" {
+  type        = number
+  description = "Concurrent executions reserved for (and limiting) the presign function; -1 leaves it unreserved (the stage and usage plan throttle the route)."
+  default     = -1
+  nullable    = false
+
+  validation {
+    condition     = var.presign_function_reserved_concurrent_executions >= -1 && floor(var.presign_function_reserved_concurrent_executions) == var.presign_function_reserved_concurrent_executions
+    error_message = "presign_function_reserved_concurrent_executions must be -1 (unreserved) or a whole number >= 0."
+  }
+}
+
+variable "presign_function_log_level" {
+  type        = string
+  description = "Log level of the presign function (LOG_LEVEL)."
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.presign_function_log_level)
+    error_message = "presign_function_log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL."
   }
 }
 

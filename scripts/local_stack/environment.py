@@ -29,6 +29,7 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "LANGUAGE_CODE": "",
         "LANGUAGE_OPTIONS": "",
         "MAX_SPEAKER_LABELS": "0",
+        "MAX_AUDIO_SECONDS": "7200",
         "LOG_LEVEL": "INFO",
     },
     ILLUSTRATION: {
@@ -42,6 +43,13 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "IMAGE_HEIGHT": "1024",
         "LOG_LEVEL": "INFO",
     },
+}
+
+# Set by the module only when a feature is on (main.tf, local transcription_feature_environment), to ARNs of
+# resources it creates or is given: absent by default, accepted as settings so a stack can act as such a deployment.
+FEATURE_SETTINGS: dict[str, tuple[str, ...]] = {
+    TRANSCRIPTION: ("DATA_ACCESS_ROLE_ARN", "OUTPUT_KMS_KEY_ARN"),
+    ILLUSTRATION: (),
 }
 
 # The module's defaults for the functions' timeouts (seconds) and asynchronous retries.
@@ -80,7 +88,7 @@ def function_environment(function: str, buckets: Buckets, settings: Mapping[str,
     caller of the module would set) applied on top, plus the output bucket the function writes to."""
     if function not in DEFAULT_SETTINGS:
         raise ValueError(f"unknown function {function!r}; expected one of {', '.join(FUNCTIONS)}")
-    unknown = set(settings or {}) - set(DEFAULT_SETTINGS[function])
+    unknown = set(settings or {}) - set(DEFAULT_SETTINGS[function]) - set(FEATURE_SETTINGS[function])
     if unknown:
         raise ValueError(f"{function} has no setting {', '.join(sorted(unknown))}")
     environment = {**DEFAULT_SETTINGS[function], **(settings or {})}

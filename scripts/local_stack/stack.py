@@ -270,6 +270,12 @@ class LocalStack:
         self._exit.callback(self.dispatcher.stop)
         queues = {self.function_name(route.function): route.queue_url for route in self.routes.values()}
         self.lambda_client = LambdaStandIn(self.sqs, queues, self.timeline)
+        # The module's EventBridge rule sends Transcribe's FAILED job state changes to the transcription function.
+        self.transcribe_stand_in.deliver_events_to(
+            lambda event: self.lambda_client.invoke(
+                FunctionName=self.function_name(TRANSCRIPTION), InvocationType="Event", Payload=json.dumps(event)
+            )
+        )
 
     # --- observing ---------------------------------------------------------------------------------------------------
 

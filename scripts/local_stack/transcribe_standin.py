@@ -6,6 +6,11 @@ them to complete there, and writes the output files to exactly those locations: 
 real format, chosen by the job's media (the bundled sample), with the job name filled in and the job's settings
 applied (language identification, speaker labels, subtitle start index). Subtitles first and the transcript last,
 so the transcript's event finds its siblings in place.
+
+A fixture made with `Fixture.failing` plays a job Transcribe cannot do (corrupt audio, a format that is not what the
+extension says): the job is marked FAILED on the emulator, nothing is written, and the "Transcribe Job State Change"
+event that the module's EventBridge rule matches goes to whatever `deliver_events_to` was given (the local stack's
+Lambda stand-in, for the transcription function), as EventBridge would send it.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ import hashlib
 import json
 import re
 import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from local_stack.environment import ACCOUNT_ID
+from local_stack.environment import ACCOUNT_ID, REGION
 from local_stack.timeline import Timeline
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -38,6 +46,13 @@ class Fixture:
     # format -> text, cue numbers starting at 1; a format left out is not written (Transcribe writes no subtitle file
     # for audio without speech)
     subtitles: dict[str, str]
+    # set: the job FAILS with this FailureReason and writes nothing
+    failure_reason: str | None = None
+
+    @classmethod
+    def failing(cls, name: str, reason: str) -> Fixture:
+        """A job Transcribe fails, e.g. "Failed to parse audio file. Make sure the file is valid and try again."."""
+        return cls(name, b"", {}, reason)
 
     @classmethod
     def load(cls, name: str, directory: Path = FIXTURES) -> Fixture:
@@ -111,6 +126,42 @@ def transcript_document(fixture: Fixture, job: dict[str, Any]) -> dict[str, Any]
     return document
 
 
+def job_state_change_event(
+    job_name: str, status: str, failure_reason: str | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The EventBridge event Transcribe sends when a job ends (TR-DG monitoring-events); FailureReason only when
+    FAILED."""
+    detail: dict[str, Any] = {"TranscriptionJobName": job_name, "TranscriptionJobStatus": status}
+    if failure_reason is not None:
+        detail["FailureReason"] = failure_reason
+    moment = now or datetime.now(UTC)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Transcribe Job State Change",
+        "source": "aws.transcribe",
+        "account": ACCOUNT_ID,
+        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": REGION,
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def mark_failed_on_emulator(job_name: str, reason: str) -> bool:
+    """Set the job FAILED in the in-process moto backend (its API has no way to fail a job); False when that is not
+    possible, e.g. moto runs in another process."""
+    try:
+        from moto.transcribe.models import transcribe_backends
+
+        job = transcribe_backends[ACCOUNT_ID][REGION].transcriptions[job_name]
+    except (ImportError, KeyError, AttributeError):
+        return False
+    job.status = "FAILED"
+    job.failure_reason = reason
+    return True
+
+
 def renumber_cues(text: str, start_index: int) -> str:
     """Subtitle text with its cue numbers starting at `start_index` (the fixtures start at 1)."""
     if start_index == 1:
@@ -129,6 +180,8 @@ class TranscribeStandIn:
         self._fallback = next(iter(self._fixtures.values()))
         self._handled: set[str] = set()
         self._written: dict[str, Fixture] = {}  # job name -> fixture written
+        self._failed: dict[str, str] = {}  # job name -> FailureReason
+        self._deliver: Callable[[dict[str, Any]], Any] | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -145,6 +198,17 @@ class TranscribeStandIn:
     def written(self) -> dict[str, Fixture]:
         with self._lock:
             return dict(self._written)
+
+    def failed(self) -> dict[str, str]:
+        """Job name -> FailureReason of every job the stand-in failed."""
+        with self._lock:
+            return dict(self._failed)
+
+    def deliver_events_to(self, deliver: Callable[[dict[str, Any]], Any] | None) -> None:
+        """Where the FAILED job state changes go, as the module's EventBridge rule sends them to the transcription
+        function (e.g. an asynchronous invocation through the Lambda stand-in); None: nowhere."""
+        with self._lock:
+            self._deliver = deliver
 
     def register(self, media: bytes, fixture: Fixture) -> None:
         """Jobs whose media is exactly `media` get `fixture`'s output (other media get the bundled sample's)."""
@@ -204,6 +268,9 @@ class TranscribeStandIn:
         note = ""
         if fixture is None:
             fixture, note = self._fallback, f" (not a bundled sample: using the {self._fallback.name} transcript)"
+        if fixture.failure_reason is not None:
+            self._fail(name, fixture.failure_reason)
+            return
         self._timeline.record(
             "transcribe",
             f"Transcribe completion for job {name}: writing the transcript of {fixture.name}{note}",
@@ -236,3 +303,21 @@ class TranscribeStandIn:
                 key=key,
             )
             self._s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[fmt])
+
+    def _fail(self, name: str, reason: str) -> None:
+        marked = mark_failed_on_emulator(name, reason)
+        with self._lock:
+            self._failed[name] = reason
+            deliver = self._deliver
+        self._timeline.record(
+            "transcribe",
+            f"Transcribe job {name} FAILED: {reason}"
+            + ("" if marked else " (the emulator still reports it COMPLETED)"),
+            stand_in=True,
+            job=name,
+            phase="end",
+        )
+        if deliver is None:
+            self._timeline.record("transcribe", f"no EventBridge rule wired: the FAILED event of {name} goes nowhere")
+            return
+        deliver(job_state_change_event(name, "FAILED", reason))

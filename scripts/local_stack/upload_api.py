@@ -1,14 +1,20 @@
-"""Stand-in for the deployed upload API (modules/upload-api): `PUT /<stage>/{folder}/{object}` -> S3 PutObject.
+"""Stand-in for the deployed upload API (modules/upload-api): `PUT /<stage>/{folder}/{object}` -> S3 PutObject, and
+`POST /<stage>/{folder}/{object}` -> the presign function -> a presigned S3 PUT URL for files over 10 MB.
 
 It keeps the contract a caller sees from API Gateway: the API key in `x-api-key` (403 `{"message":"Forbidden"}`),
 the 10 MB payload limit (413), 403 "Missing Authentication Token" for any other method or path, the path parameters
 URL-decoded into the key `{folder}/{object}`, Content-Type passed through, the body stored byte for byte, and S3's
 status mapped as the module's integration responses map it (2xx -> 200 with ETag, 403, 404, other 4xx -> 400,
 anything else -> 500) with S3's body.
+
+POST builds the Lambda proxy event API Gateway would send (binary media types */*: the body base64-encoded, the path
+parameters as sent) and answers with what the presign function's own code (`presign_upload.uploads.respond`) makes of
+it, signed for the emulator's endpoint: the URL then leads to the emulator's S3, as the real one leads to S3.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -17,9 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from local_stack import environment
 from local_stack.timeline import Timeline
+from presign_upload import uploads
 
 PAYLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway REST payload limit (aws-facts.md 5.1); it cannot be raised
 KEY_LIMIT = 1024  # S3 object keys: at most 1024 bytes of UTF-8
@@ -38,13 +48,39 @@ def status_for_s3(status: int) -> int:
     return 500
 
 
+def local_presigner(endpoint_url: str) -> Any:
+    """An S3 client that signs URLs for the emulator as the presign function signs them for S3 (SigV4), but
+    path-style: a virtual-hosted URL would name a host `<bucket>.127.0.0.1`."""
+    session = boto3.session.Session(
+        aws_access_key_id=environment.FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=environment.FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=environment.FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+        region_name=environment.REGION,
+    )
+    config = Config(signature_version="s3v4", s3={"addressing_style": "path"})
+    return session.client("s3", endpoint_url=endpoint_url, config=config)
+
+
 class UploadApi:
-    def __init__(self, s3: Any, bucket: str, api_key: str, timeline: Timeline, *, stage: str = "v1") -> None:
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        api_key: str,
+        timeline: Timeline,
+        *,
+        stage: str = "v1",
+        presigned_upload_enabled: bool = True,
+        presigned_url_expiry_seconds: int = uploads.DEFAULT_EXPIRY_SECONDS,
+    ) -> None:
         self.s3 = s3
         self.bucket = bucket
         self.api_key = api_key
         self.stage = stage
         self.timeline = timeline
+        # As the module's presigned_upload_enabled: without it, POST is a path the API does not have.
+        self.presigner = local_presigner(s3.meta.endpoint_url) if presigned_upload_enabled else None
+        self.expires_in = presigned_url_expiry_seconds
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -74,13 +110,36 @@ class UploadApi:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def key_for(self, path: str) -> str | None:
-        """`{folder}/{object}` from `/<stage>/{folder}/{object}`; None when the path matches no resource."""
+    def segments_for(self, path: str) -> tuple[str, str] | None:
+        """The raw (still percent-encoded) `{folder}` and `{object}` of `/<stage>/{folder}/{object}`; None when the
+        path matches no resource."""
         parts = urlsplit(path).path.split("/")
         if len(parts) != 4 or parts[0] or parts[1] != self.stage or not parts[2] or not parts[3]:
             return None
-        folder, name = unquote(parts[2], errors="strict"), unquote(parts[3], errors="strict")
+        return parts[2], parts[3]
+
+    def key_for(self, path: str) -> str | None:
+        """`{folder}/{object}` from `/<stage>/{folder}/{object}`; None when the path matches no resource."""
+        segments = self.segments_for(path)
+        if segments is None:
+            return None
+        folder, name = (unquote(segment, errors="strict") for segment in segments)
         return f"{folder}/{name}"
+
+    def proxy_event(self, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        """The Lambda proxy event of a POST, as API Gateway builds it with binary media types */*."""
+        segments = self.segments_for(path)
+        assert segments is not None, "route the request first"
+        return {
+            "resource": "/{folder}/{object}",
+            "path": urlsplit(path).path.removeprefix(f"/{self.stage}"),
+            "httpMethod": "POST",
+            "headers": headers,
+            "pathParameters": {"folder": segments[0], "object": segments[1]},
+            "requestContext": {"stage": self.stage, "resourcePath": "/{folder}/{object}", "httpMethod": "POST"},
+            "body": base64.b64encode(body).decode("ascii"),
+            "isBase64Encoded": True,
+        }
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -117,7 +176,42 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 break
             length -= len(chunk)
 
-    do_GET = do_POST = do_DELETE = do_PATCH = do_HEAD = _refuse_unknown_route
+    do_GET = do_DELETE = do_PATCH = do_HEAD = _refuse_unknown_route
+
+    def do_POST(self) -> None:
+        """A presigned upload URL, as the module's POST route and presign function answer."""
+        api = self.owner
+        if api.presigner is None or api.segments_for(self.path) is None:
+            self._refuse_unknown_route()
+            return
+        if self.headers.get("x-api-key") != api.api_key:
+            self._discard_body()
+            self._message(403, "Forbidden")
+            api.timeline.record(
+                "upload-api", f"upload API POST {self.path} -> 403 (API key missing or wrong)", stand_in=True
+            )
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > PAYLOAD_LIMIT:
+            self._discard_body()
+            self._message(413, "Request Too Long")
+            return
+        body = self.rfile.read(length)
+        event = api.proxy_event(self.path, dict(self.headers.items()), body)
+        outcome = uploads.respond(event, api.presigner, api.bucket, api.expires_in)
+        response = outcome.response
+        headers = dict(response["headers"])
+        content_type = headers.pop("Content-Type")
+        self._send(response["statusCode"], response["body"].encode("utf-8"), content_type, **headers)
+        if outcome.request is None:
+            detail = f"400 ({outcome.error})"
+        else:
+            request = outcome.request
+            detail = (
+                f"200, a presigned PUT of s3://{api.bucket}/{request.key} "
+                f"({request.size} bytes, {request.content_type}, valid {api.expires_in} s)"
+            )
+        api.timeline.record("upload-api", f"upload API POST {self.path} -> presign function: {detail}", stand_in=True)
 
     def do_PUT(self) -> None:
         api = self.owner

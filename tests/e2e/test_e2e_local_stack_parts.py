@@ -83,6 +83,7 @@ _VARIABLES = {
     "LANGUAGE_CODE": "language_code",
     "LANGUAGE_OPTIONS": "language_options",
     "MAX_SPEAKER_LABELS": "max_speaker_labels",
+    "MAX_AUDIO_SECONDS": "max_audio_seconds",
     "LOG_LEVEL": "log_level",
     "IMAGE_MODEL_ID": "image_model_id",
     "SCENE_SECONDS": "scene_seconds",

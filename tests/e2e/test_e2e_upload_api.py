@@ -45,7 +45,13 @@ def test_missing_or_wrong_api_key_is_403_forbidden(stack: LocalStack, key_header
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/talks/a.mp3"), ("POST", "/talks/a.mp3"), ("PUT", "/a.mp3"), ("PUT", "/talks/deeper/a.mp3")],
+    [
+        ("GET", "/talks/a.mp3"),
+        ("DELETE", "/talks/a.mp3"),
+        ("POST", "/a.mp3"),
+        ("PUT", "/a.mp3"),
+        ("PUT", "/talks/deeper/a.mp3"),
+    ],
 )
 def test_other_methods_and_paths_are_missing_authentication_token(stack: LocalStack, method: str, path: str) -> None:
     body = b"x" if method != "GET" else None

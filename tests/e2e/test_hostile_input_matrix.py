@@ -412,8 +412,81 @@ class Skipped:
         assert manifest["status"] == "complete"
 
 
+@dataclass(frozen=True)
+class RejectedSaying(Rejected):
+    """A rejection record as above whose detail says these things too (figures, the setting to change)."""
+
+    says: tuple[str, ...] = ()
+    facts: tuple[tuple[str, Any], ...] = ()
+
+    def check(self, run: Run, uploads: list[Upload]) -> None:
+        super().check(run, uploads)
+        for upload in uploads:
+            [job] = run.jobs(upload.key, md5(upload.body))
+            record = run.object(run.stack.buckets.transcript, naming.rejection_key(job))
+            assert record is not None
+            for text in self.says:
+                assert text in record["detail"], (text, record["detail"])
+            for name, value in self.facts:
+                assert record[name] == value, (name, record[name])
+
+
+@dataclass(frozen=True)
+class TranscriptionFailed:
+    """The job started and Amazon Transcribe failed it: its state change event reached the transcription function,
+    which wrote errors/<job>.json with Transcribe's reason; no transcript, no image function run."""
+
+    reason: str
+
+    def check(self, run: Run, uploads: list[Upload]) -> None:
+        assert run.stack.transcribe_stand_in is not None
+        assert run.stack.dispatcher is not None
+        for upload in uploads:
+            assert len(run.attempts(TRANSCRIPTION, upload.key, md5(upload.body))) == 1
+            [job] = run.jobs(upload.key, md5(upload.body))
+            assert run.logged(TRANSCRIPTION, "transcription job started", key=upload.key, job_name=job)
+            assert run.stack.transcribe_stand_in.failed()[job] == self.reason
+            # One EventBridge-shaped invocation for this job, handled without error.
+            changes = [
+                invocation
+                for invocation in run.stack.dispatcher.invocations(TRANSCRIPTION)
+                if invocation.event.get("source") == "aws.transcribe"
+                and invocation.event["detail"]["TranscriptionJobName"] == job
+            ]
+            assert [(i.error, i.event["detail"]["TranscriptionJobStatus"]) for i in changes] == [(None, "FAILED")]
+            record = run.object(run.stack.buckets.transcript, naming.rejection_key(job))
+            assert record is not None, f"no failure record for {upload.key}"
+            assert (record["reason"], record["detail"], record["key"], record["job_name"]) == (
+                "transcription-failed",
+                self.reason,
+                upload.key,
+                job,
+            )
+            [line] = run.logged(TRANSCRIPTION, "transcription job failed", job_name=job)
+            assert (line["level"], line["key"], line["rejection_key"]) == (
+                "WARNING",
+                upload.key,
+                naming.rejection_key(job),
+            )
+            assert naming.transcript_key(job) not in run.stack.list_keys(run.stack.buckets.transcript)
+            assert run.attempts(ILLUSTRATION, naming.transcript_key(job)) == []
+            assert not run.stack.list_keys(run.stack.buckets.image, naming.image_prefix(job))
+            # ... and the client, following the upload, reports it with Transcribe's reason.
+            with pytest.raises(client.PipelineError, match="transcription-failed"):
+                client.follow(
+                    upload.key, deployment_of(run.stack), run.stack.s3, timeout=WAIT_SECONDS, poll_seconds=0.1
+                )
+
+
 def md5(body: bytes) -> str:
     return hashlib.md5(body).hexdigest()  # S3's ETag of a single-part upload
+
+
+def low_bitrate_mp3(seconds: int) -> bytes:
+    """MPEG-2.5 Layer III at 8 kbit/s, 8 kHz mono: 72-byte frames of 72 ms, the most audio per uploaded byte MP3
+    allows (2 h in 7.2 MB, under the upload API's 10 MB)."""
+    frame = b"\xff\xe3\x18\xc0" + bytes(68)
+    return frame * (seconds * 8000 // 576)
 
 
 # --- the details some rows check on top -----------------------------------------------------------------------------
@@ -551,7 +624,7 @@ class Row:
     given: str
     outcome: str
     arrange: Callable[[Run], None]
-    expect: Ignored | Refused | Rejected | Illustrated | DeadLettered | Skipped
+    expect: Ignored | Refused | Rejected | Illustrated | DeadLettered | Skipped | TranscriptionFailed
     later: Callable[[Run], None] | None = None  # more input, once everything sent before was processed
     see: tuple[str, ...] = ()  # tests that pin the same behaviour at function or unit level
 
@@ -618,6 +691,9 @@ def deleted_before_run(run: Run) -> None:
 
 def transcribe_fault(row: str, marker: str) -> Callable[[Run], None]:
     return sample_upload(row, f"{marker}/talk.mp3")
+
+
+TRANSCRIBE_FAILURE = "Failed to parse audio file. Make sure the file is valid and try your request again."
 
 
 ROWS = [
@@ -820,6 +896,36 @@ ROWS = [
         see=("tests/unit/test_illustrate_prompts.py::test_plain_prompt_respects_each_model_limit_and_keeps_the_style",),
     ),
     Row(
+        "too-long",
+        "2 h 1 min of 8 kbit/s MP3 (7.3 MB, under the API's 10 MB) with the module's default max_audio_seconds (2 h)",
+        "rejection record too-long with the measured length, the cap and the variable to raise; no Transcribe job",
+        lambda run: run.put("too-long", "marathon/all-day.mp3", low_bitrate_mp3(2 * 3600 + 60)),
+        RejectedSaying(
+            "too-long",
+            says=("2 h 01 min 00 s", "7200 s", "max_audio_seconds"),
+            facts=(("duration_seconds", pytest.approx(7260, abs=0.1)), ("max_audio_seconds", 7200)),
+        ),
+        see=(
+            "tests/functions/test_start_transcription_handler.py::"
+            "test_audio_longer_than_the_cap_is_rejected_before_any_job_with_the_length_and_the_variable",
+            "tests/unit/test_media_duration.py::test_constant_bitrate_mp3_is_estimated_from_size_and_bitrate",
+        ),
+    ),
+    Row(
+        "transcribe-job-failed",
+        "Amazon Transcribe fails the job (corrupt audio): the job ends FAILED and writes nothing",
+        "the EventBridge state change reaches the transcription function: errors/<job>.json transcription-failed "
+        "with Transcribe's FailureReason, a WARNING line; no transcript, no image function run",
+        fixture_upload("transcribe-job-failed", "corrupt/talk.mp3", Fixture.failing("corrupt", TRANSCRIBE_FAILURE)),
+        TranscriptionFailed(TRANSCRIBE_FAILURE),
+        see=(
+            "tests/functions/test_start_transcription_handler.py::"
+            "test_a_failed_job_of_this_pipeline_gets_a_record_under_errors",
+            "tests/functions/test_start_transcription_handler.py::"
+            "test_failed_jobs_of_other_applications_are_ignored_with_an_info_line",
+        ),
+    ),
+    Row(
         "transcribe-limit-exceeded",
         "StartTranscriptionJob answers LimitExceededException (too many concurrent jobs)",
         "3 attempts (1 + 2 retries; on AWS the SDK also retries each call twice), an ERROR line each, then the "
@@ -962,6 +1068,10 @@ def run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """Every row's input at once; the stack is idle (everything processed or dead-lettered) when the tests look."""
     assert stack.bedrock_stand_in is not None
     stack.bedrock_stand_in.answer_with(bedrock_rule(stack.bedrock_stand_in))
+    assert stack.transcribe_stand_in is not None
+    assert stack.lambda_client is not None
+    # The stack delivers Transcribe's FAILED job state changes to the transcription function, as the module's
+    # EventBridge rule does.
     faulty = FaultyTranscribe(stack.transcribe, TRANSCRIBE_FAULTS)
     with aws.override("transcribe", faulty):
         matrix = Run(stack, faulty, tmp_path_factory.mktemp("matrix"))

@@ -4,8 +4,10 @@ does with rejected uploads, retried events and throttling."""
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,12 +28,16 @@ AUDIO = "audio-uploads-test"
 TRANSCRIPTS = "transcripts-test"
 SAMPLE_EVENT = json.loads((Path(__file__).parents[1] / "fixtures" / "s3_event_put_lambda_docs.json").read_text())
 MP3_BYTES = b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 4
+SAMPLE_TALK = (Path(__file__).parents[2] / "demo" / "sample-talk.mp3").read_bytes()  # 31.6 s
+ROLE = "arn:aws:iam::123456789012:role/talks-transcribe-data-access"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+FEATURE_VARIABLES = ("MAX_AUDIO_SECONDS", "DATA_ACCESS_ROLE_ARN", "OUTPUT_KMS_KEY_ARN")
 
 
 @pytest.fixture
 def env(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TRANSCRIPT_BUCKET", TRANSCRIPTS)
-    for name in ("LANGUAGE_CODE", "LANGUAGE_OPTIONS", "MAX_SPEAKER_LABELS", "LOG_LEVEL"):
+    for name in ("LANGUAGE_CODE", "LANGUAGE_OPTIONS", "MAX_SPEAKER_LABELS", "LOG_LEVEL", *FEATURE_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     function.settings.cache_clear()
     yield
@@ -390,3 +396,260 @@ def test_throttling_from_the_service_propagates(s3: Any) -> None:
             invoke(event(record))
         stub.assert_no_pending_responses()
     assert keys(s3, "") == []
+
+
+# --- the length cap -------------------------------------------------------------------------------------------------
+
+
+def wav_bytes(seconds: float, rate: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+class Recording:
+    """A real client that records the calls made through it (and can fail some of them)."""
+
+    def __init__(self, real: Any, fail: dict[str, str] | None = None) -> None:
+        self.real, self.fail = real, dict(fail or {})
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.real, name)
+
+        def call(**kwargs: Any) -> Any:
+            self.calls.append((name, kwargs))
+            if name in self.fail:
+                error = {"Error": {"Code": self.fail[name], "Message": f"simulated {self.fail[name]}"}}
+                raise ClientError(error, name)  # type: ignore[arg-type]
+            return method(**kwargs)
+
+        return call
+
+    def made(self, name: str) -> list[dict[str, Any]]:
+        return [kwargs for called, kwargs in self.calls if called == name]
+
+
+def test_audio_longer_than_the_cap_is_rejected_before_any_job_with_the_length_and_the_variable(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, logged: list[logging.LogRecord]
+) -> None:
+    monkeypatch.setenv("MAX_AUDIO_SECONDS", "30")
+    record = upload(s3, "talks/sample-talk.mp3", SAMPLE_TALK)
+    job = job_of(record)
+
+    with aws.override("s3", Recording(boto3.client("s3"))) as recording:
+        summary = invoke(event(record))
+
+    assert summary["rejected"] == [job]
+    assert job_names(transcribe) == []
+    assert keys(s3, "jobs/") == []
+    rejection = read_json(s3, naming.rejection_key(job))
+    assert rejection["reason"] == jobs.TOO_LONG == "too-long"
+    assert "31.6 s" in rejection["detail"]
+    assert "30 s" in rejection["detail"]
+    assert "max_audio_seconds" in rejection["detail"]
+    assert rejection["duration_seconds"] == pytest.approx(31.6, abs=0.1)
+    assert rejection["max_audio_seconds"] == 30
+    # The cost of measuring: ranged GETs of the upload's head, at most two of at most 64 KiB.
+    ranged = recording.made("get_object")
+    assert 1 <= len(ranged) <= 2
+    for call in ranged:
+        first, last = (int(n) for n in call["Range"].removeprefix("bytes=").split("-"))
+        assert (call["Bucket"], call["Key"]) == (AUDIO, "talks/sample-talk.mp3")
+        assert last - first + 1 <= 64 * 1024
+    (warning,) = [r.fields for r in logged if r.levelno == logging.WARNING]  # type: ignore[attr-defined]
+    assert (warning["reason"], warning["duration_seconds"], warning["max_audio_seconds"]) == ("too-long", 31.644, 30)
+
+
+def test_audio_within_the_cap_starts_its_job_and_the_record_keeps_the_length(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, logged: list[logging.LogRecord]
+) -> None:
+    monkeypatch.setenv("MAX_AUDIO_SECONDS", "32")
+    talk, clip = upload(s3, "talks/sample-talk.mp3", SAMPLE_TALK), upload(s3, "clips/clip.WAV", wav_bytes(3.0))
+
+    summary = invoke(event(talk, clip))
+
+    assert summary["started"] == [job_of(talk), job_of(clip)]
+    assert read_json(s3, naming.job_record_key(job_of(talk)))["audio_seconds"] == pytest.approx(31.6, abs=0.1)
+    assert read_json(s3, naming.job_record_key(job_of(clip)))["audio_seconds"] == pytest.approx(3.0)
+    started = [r.fields for r in logged if r.getMessage() == "transcription job started"]  # type: ignore[attr-defined]
+    assert [line["audio_seconds"] for line in started] == [pytest.approx(31.644), pytest.approx(3.0)]
+
+
+def test_the_default_cap_is_two_hours(s3: Any, transcribe: Any) -> None:
+    long_clip = upload(s3, "long.wav", wav_bytes(7201.0, rate=100))  # 7201 s at 100 Hz: 1.4 MB
+    short_clip = upload(s3, "short.wav", wav_bytes(7199.0, rate=100))
+
+    summary = invoke(event(long_clip, short_clip))
+
+    assert (summary["rejected"], summary["started"]) == ([job_of(long_clip)], [job_of(short_clip)])
+    assert "2 h 00 min 01 s" in read_json(s3, naming.rejection_key(job_of(long_clip)))["detail"]
+
+
+def test_unknown_length_leaves_the_decision_to_transcribe(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, logged: list[logging.LogRecord]
+) -> None:
+    monkeypatch.setenv("MAX_AUDIO_SECONDS", "1")
+    record = upload(s3, "talk.mp3")  # an ID3 tag and no MPEG frames
+
+    assert invoke(event(record))["started"] == [job_of(record)]
+    assert read_json(s3, naming.job_record_key(job_of(record)))["audio_seconds"] is None
+    (line,) = [r for r in logged if r.getMessage() == "audio length unknown; Amazon Transcribe decides"]
+    assert line.levelno == logging.INFO
+    assert (line.fields["job_name"], line.fields["container"]) == (job_of(record), "mp3")  # type: ignore[attr-defined]
+    assert line.fields["why"]  # type: ignore[attr-defined]
+
+
+def test_a_failed_read_of_the_header_does_not_stop_the_upload(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, logged: list[logging.LogRecord]
+) -> None:
+    monkeypatch.setenv("MAX_AUDIO_SECONDS", "1")
+    record = upload(s3, "talk.wav", wav_bytes(5.0))
+
+    with aws.override("s3", Recording(boto3.client("s3"), fail={"get_object": "AccessDenied"})):
+        summary = invoke(event(record))
+
+    assert summary["started"] == [job_of(record)]
+    (warning,) = [r.fields for r in logged if r.levelno == logging.WARNING]  # type: ignore[attr-defined]
+    assert warning["error"] == "AccessDenied"
+    assert warning["job_name"] == job_of(record)
+
+
+def test_the_read_is_pinned_to_the_version_the_event_names(s3: Any, transcribe: Any) -> None:
+    s3.put_bucket_versioning(Bucket=AUDIO, VersioningConfiguration={"Status": "Enabled"})
+    versioned = upload(s3, "talk.wav", wav_bytes(2.0))
+    plain = copy.deepcopy(versioned)
+    del plain["s3"]["object"]["versionId"]
+
+    with aws.override("s3", Recording(boto3.client("s3"))) as recording:
+        invoke(event(versioned))
+        invoke(event(plain))
+
+    by_version, by_etag = recording.made("get_object")
+    assert by_version["VersionId"] == versioned["s3"]["object"]["versionId"]
+    assert by_etag["IfMatch"] == f'"{plain["s3"]["object"]["eTag"]}"'
+
+
+# --- deferred execution and the output key --------------------------------------------------------------------------
+
+
+def test_deferred_execution_and_the_output_key_reach_the_request(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATA_ACCESS_ROLE_ARN", ROLE)
+    monkeypatch.setenv("OUTPUT_KMS_KEY_ARN", KEY)
+    record = upload(s3, "talk.wav", wav_bytes(1.0))
+
+    with aws.override("transcribe", Recording(transcribe)) as recording:
+        assert invoke(event(record))["started"] == [job_of(record)]
+
+    (request,) = recording.made("start_transcription_job")
+    assert request["JobExecutionSettings"] == {"AllowDeferredExecution": True, "DataAccessRoleArn": ROLE}
+    assert request["OutputEncryptionKMSKeyId"] == KEY
+    assert read_json(s3, naming.job_record_key(job_of(record)))["deferred_execution"] is True
+
+
+def test_without_them_the_request_has_neither(s3: Any, transcribe: Any) -> None:
+    record = upload(s3, "talk.wav", wav_bytes(1.0))
+
+    with aws.override("transcribe", Recording(transcribe)) as recording:
+        invoke(event(record))
+
+    (request,) = recording.made("start_transcription_job")
+    assert "JobExecutionSettings" not in request
+    assert "OutputEncryptionKMSKeyId" not in request
+
+
+# --- failed Transcribe jobs -----------------------------------------------------------------------------------------
+
+FAILURE = "Failed to parse audio file. Make sure the file is valid and try your request again."
+
+
+def job_state_change(job: str, status: str = "FAILED", reason: str | None = FAILURE) -> dict[str, Any]:
+    detail: dict[str, Any] = {"TranscriptionJobName": job, "TranscriptionJobStatus": status}
+    if reason:
+        detail["FailureReason"] = reason
+    return {
+        "version": "0",
+        "id": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+        "detail-type": "Transcribe Job State Change",
+        "source": "aws.transcribe",
+        "account": "123456789012",
+        "time": "2025-05-01T12:34:56Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def test_a_failed_job_of_this_pipeline_gets_a_record_under_errors(
+    s3: Any, transcribe: Any, logged: list[logging.LogRecord]
+) -> None:
+    key = "talks/broken 🎤.mp3"
+    record = upload(s3, key)
+    job = job_of(record)
+    invoke(event(record))
+
+    summary = invoke(job_state_change(job))
+
+    assert summary["rejected"] == [job]
+    stored = s3.get_object(Bucket=TRANSCRIPTS, Key=naming.rejection_key(job))
+    assert stored["ContentType"] == "application/json"
+    failure = json.loads(stored["Body"].read())
+    assert (failure["reason"], failure["detail"], failure["stage"]) == (
+        "transcription-failed",
+        FAILURE,
+        "transcription",
+    )
+    assert (failure["bucket"], failure["key"], failure["etag"], failure["job_name"]) == (
+        AUDIO,
+        key,
+        record["s3"]["object"]["eTag"],
+        job,
+    )
+    (warning,) = [r.fields for r in logged if r.getMessage() == "transcription job failed"]  # type: ignore[attr-defined]
+    assert (warning["bucket"], warning["key"], warning["job_name"], warning["detail"]) == (AUDIO, key, job, FAILURE)
+    assert warning["rejection_key"] == naming.rejection_key(job)
+
+    # EventBridge delivers at least once: the same event again writes the same record, no error.
+    assert invoke(job_state_change(job))["rejected"] == [job]
+
+
+def test_failed_jobs_of_other_applications_are_ignored_with_an_info_line(
+    s3: Any, logged: list[logging.LogRecord]
+) -> None:
+    summary = invoke(job_state_change("someone-elses-job"))
+
+    assert (summary["skipped"], summary["rejected"]) == (["someone-elses-job"], [])
+    assert keys(s3, "") == []
+    (line,) = [r for r in logged if r.getMessage().startswith("Transcribe job state change ignored")]
+    assert line.levelno == logging.INFO
+    assert line.fields["job_name"] == "someone-elses-job"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("status", "name"), [("COMPLETED", None), ("FAILED", "../jobs/escape"), ("FAILED", "")])
+def test_other_state_changes_and_impossible_names_read_nothing(s3: Any, status: str, name: str | None) -> None:
+    record = upload(s3, "talk.mp3")
+    invoke(event(record))
+    before = keys(s3, "")
+
+    with aws.override("s3", Recording(boto3.client("s3"))) as recording:
+        summary = invoke(job_state_change(job_of(record) if name is None else name, status))
+
+    assert summary["counts"]["skipped"] == 1
+    assert recording.calls == []
+    assert keys(s3, "") == before
+
+
+def test_a_job_record_that_cannot_be_read_fails_the_event_for_a_retry(s3: Any) -> None:
+    record = upload(s3, "talk.mp3")
+    invoke(event(record))
+
+    failing = Recording(boto3.client("s3"), fail={"get_object": "AccessDenied"})
+    with aws.override("s3", failing), pytest.raises(ClientError, match="AccessDenied"):
+        invoke(job_state_change(job_of(record)))
+    assert keys(s3, "errors/") == []

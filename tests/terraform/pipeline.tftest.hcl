@@ -32,6 +32,9 @@ mock_provider "external" {
         illustrate_scenes_path   = "build/lambda/illustrate_scenes.zip"
         illustrate_scenes_hash   = "aW1hZ2UtemlwLWhhc2g="
         illustrate_scenes_size   = "8192"
+        presign_upload_path      = "build/lambda/presign_upload.zip"
+        presign_upload_hash      = "cHJlc2lnbi16aXAtaGFzaA=="
+        presign_upload_size      = "2048"
       }
     }
   }
@@ -209,13 +212,13 @@ run "transcription_role_names_exactly_its_buckets_and_actions" {
       } : action => toset(flatten(resources)) } == {
       "logs:CreateLogStream"             = toset(["${module.transcription_function.log_group_arn}:*"])
       "logs:PutLogEvents"                = toset(["${module.transcription_function.log_group_arn}:*"])
-      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*"])
-      "s3:ListBucket"                    = toset(["arn:aws:s3:::talks-audio"])
+      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*", "arn:aws:s3:::talks-transcripts/jobs/*"])
+      "s3:ListBucket"                    = toset(["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-transcripts"])
       "s3:PutObject"                     = toset(["arn:aws:s3:::talks-transcripts/*"])
       "sqs:SendMessage"                  = toset([output.transcription_dead_letter_queue_arn])
       "transcribe:StartTranscriptionJob" = toset(["*"])
     }
-    error_message = "The transcription role must allow exactly: its logs, reading and listing audio, writing transcripts, its dead-letter queue and starting Transcribe jobs."
+    error_message = "The transcription role must allow exactly: its logs, reading and listing audio, reading job records (failed jobs), listing and writing transcripts, its dead-letter queue and starting Transcribe jobs."
   }
 
   assert {
@@ -370,9 +373,10 @@ run "environment_holds_exactly_the_documented_variables" {
     condition = module.transcription_function.environment_variables == tomap({
       TRANSCRIPT_BUCKET  = "talks-transcripts"
       MAX_SPEAKER_LABELS = "0"
+      MAX_AUDIO_SECONDS  = "7200"
       LOG_LEVEL          = "INFO"
     })
-    error_message = "Transcription environment by default: the transcript bucket, no diarization, INFO; no LANGUAGE_CODE (automatic identification)."
+    error_message = "Transcription environment by default: the transcript bucket, no diarization, 2 h cap, INFO; no LANGUAGE_CODE (automatic identification), no deferred execution, no output key."
   }
 
   assert {
@@ -401,6 +405,7 @@ run "environment_follows_the_variables" {
   variables {
     language_code       = "de-DE"
     max_speaker_labels  = 3
+    max_audio_seconds   = 14400
     log_level           = "DEBUG"
     scene_seconds       = 45
     max_images_per_file = 3
@@ -411,7 +416,7 @@ run "environment_follows_the_variables" {
   }
 
   assert {
-    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", LOG_LEVEL = "DEBUG" })
+    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG" })
     error_message = "The transcription settings do not reach the function's environment."
   }
 
@@ -446,6 +451,120 @@ run "language_options_with_a_fixed_language_fail_the_plan" {
   expect_failures = [output.function_environment]
 }
 
+run "a_fractional_or_zero_audio_cap_is_rejected" {
+  command = plan
+
+  variables {
+    max_audio_seconds = 0.5
+  }
+
+  expect_failures = [var.max_audio_seconds]
+}
+
+################################################################################
+# Failed Transcribe jobs and deferred execution
+################################################################################
+
+run "failed_transcribe_jobs_invoke_the_transcription_function" {
+  command = apply
+
+  assert {
+    condition     = keys(module.transcription_function.event_rules) == ["failed-jobs"] && length(module.image_function.event_rules) == 0
+    error_message = "One EventBridge rule, for the transcription function only."
+  }
+
+  assert {
+    condition = jsondecode(module.transcription_function.event_rules["failed-jobs"].event_pattern) == {
+      source        = ["aws.transcribe"]
+      "detail-type" = ["Transcribe Job State Change"]
+      detail        = { TranscriptionJobStatus = ["FAILED"] }
+    }
+    error_message = "The rule must match Transcribe job state changes to FAILED, and nothing else."
+  }
+
+  assert {
+    condition     = module.transcription_function.event_rules["failed-jobs"].name == "talks-start-transcription-failed-jobs" && module.transcription_function.event_rules["failed-jobs"].target_arn == output.transcription_function_arn
+    error_message = "The rule <function>-failed-jobs must target the transcription function."
+  }
+
+  assert {
+    condition     = output.transcription_failed_jobs_rule_arn == module.transcription_function.event_rules["failed-jobs"].arn
+    error_message = "The rule's ARN is an output."
+  }
+
+  assert {
+    condition = module.transcription_function.event_rules["failed-jobs"].permission == {
+      principal  = "events.amazonaws.com"
+      action     = "lambda:InvokeFunction"
+      source_arn = module.transcription_function.event_rules["failed-jobs"].arn
+      function   = output.transcription_function_name
+    }
+    error_message = "EventBridge may invoke the transcription function for this rule only."
+  }
+}
+
+run "deferred_execution_is_off_by_default" {
+  command = apply
+
+  assert {
+    condition     = length(aws_iam_role.transcribe_data_access) == 0 && length(aws_iam_role_policy.transcribe_data_access) == 0 && output.transcribe_data_access_role_arn == null
+    error_message = "Without transcribe_allow_deferred_execution there is no data-access role."
+  }
+
+  assert {
+    condition     = !strcontains(module.transcription_function.role_policy_json, "iam:PassRole") && !contains(keys(output.function_environment.start_transcription), "DATA_ACCESS_ROLE_ARN")
+    error_message = "Without deferred execution the function passes no role and gets none."
+  }
+}
+
+run "deferred_execution_lets_transcribe_alone_read_audio_and_write_transcripts" {
+  command = apply
+
+  variables {
+    transcribe_allow_deferred_execution = true
+  }
+
+  override_resource {
+    target = aws_iam_role.transcribe_data_access
+    values = { arn = "arn:aws:iam::123456789012:role/talks-transcribe-data-access" }
+  }
+
+  assert {
+    condition     = aws_iam_role.transcribe_data_access[0].name == "talks-transcribe-data-access" && output.function_environment.start_transcription.DATA_ACCESS_ROLE_ARN == "arn:aws:iam::123456789012:role/talks-transcribe-data-access" && output.transcribe_data_access_role_arn == "arn:aws:iam::123456789012:role/talks-transcribe-data-access"
+    error_message = "The data-access role must reach the function as DATA_ACCESS_ROLE_ARN."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role.transcribe_data_access[0].assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Principal = { Service = "transcribe.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = "123456789012" } }
+    }]
+    error_message = "Only Amazon Transcribe, for jobs of this account, may assume the data-access role."
+  }
+
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.transcribe_data_access[0].policy).Statement : {
+      effect = statement.Effect, actions = statement.Action, resources = statement.Resource
+      }] == [
+      { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::talks-audio/*"] },
+      { effect = "Allow", actions = ["s3:PutObject"], resources = ["arn:aws:s3:::talks-transcripts/transcripts/*"] },
+    ]
+    error_message = "The data-access role may read the audio and write under transcripts/, nothing else."
+  }
+
+  assert {
+    condition = [for statement in jsondecode(module.transcription_function.role_policy_json).Statement : {
+      resources = statement.Resource, condition = statement.Condition
+      } if contains(statement.Action, "iam:PassRole")] == [{
+      resources = ["arn:aws:iam::123456789012:role/talks-transcribe-data-access"]
+      condition = { StringEquals = { "iam:PassedToService" = ["transcribe.amazonaws.com"] } }
+    }]
+    error_message = "The transcription role may pass exactly the data-access role, and only to Amazon Transcribe."
+  }
+}
+
 ################################################################################
 # Upload API and outputs
 ################################################################################
@@ -478,6 +597,87 @@ run "upload_api_writes_into_the_audio_bucket_at_folder_object" {
   }
 }
 
+run "upload_api_presigns_large_uploads_with_its_own_function" {
+  command = apply
+
+  assert {
+    condition     = module.upload_api.presign_route.http_method == "POST" && module.upload_api.presign_route.api_key_required && module.upload_api.presign_route.integration_type == "AWS_PROXY"
+    error_message = "By default the upload API answers POST /{folder}/{object} (same API key) through the presign function."
+  }
+
+  assert {
+    condition = jsonencode(module.upload_api.presign_function_configuration) == jsonencode({
+      handler               = "presign_upload.handler.handler"
+      runtime               = "python3.13"
+      architectures         = ["arm64"]
+      memory_size           = 128
+      timeout               = 10
+      tracing_mode          = "PassThrough"
+      environment           = { AUDIO_BUCKET = "talks-audio", LOG_LEVEL = "INFO", URL_EXPIRY_SECONDS = "900" }
+      log_retention_in_days = 30
+      log_group_kms_key_id  = null
+    })
+    error_message = "The presign function signs for the audio bucket with the module's runtime, architecture, log level and retention."
+  }
+
+  assert {
+    condition     = output.presign_function_name == "talks-presign-upload" && module.upload_api.presign_log_group_name == "/aws/lambda/talks-presign-upload"
+    error_message = "The presign function is <name>-presign-upload, the name the key policy uses for its log group."
+  }
+
+  assert {
+    condition = [for statement in jsondecode(module.upload_api.presign_role_policy_json).Statement : {
+      actions = statement.Action, resources = statement.Resource
+      } if statement.Sid != "WriteOwnLogs"] == [
+      { actions = ["s3:PutObject"], resources = ["arn:aws:s3:::talks-audio/*"] }
+    ]
+    error_message = "Besides its logs, the presign role may only put objects into the audio bucket."
+  }
+}
+
+run "presigned_uploads_follow_the_variables" {
+  command = apply
+
+  variables {
+    presigned_url_expiry_seconds = 300
+    lambda_runtime               = "python3.12"
+    log_level                    = "WARNING"
+  }
+
+  assert {
+    condition     = module.upload_api.presign_function_configuration.environment == tomap({ AUDIO_BUCKET = "talks-audio", URL_EXPIRY_SECONDS = "300", LOG_LEVEL = "WARNING" }) && module.upload_api.presign_function_configuration.runtime == "python3.12"
+    error_message = "Expiry, log level and runtime must reach the presign function."
+  }
+}
+
+run "presigned_uploads_can_be_turned_off" {
+  command = apply
+
+  variables {
+    presigned_upload_enabled = false
+  }
+
+  assert {
+    condition     = output.presign_url_template == null && output.presign_function_name == null && module.upload_api.presign_route == null
+    error_message = "presigned_upload_enabled = false leaves no POST route and no function."
+  }
+
+  assert {
+    condition     = output.upload_url_template == "${output.stage_url}/{folder}/{object}"
+    error_message = "The PUT upload stays."
+  }
+}
+
+run "an_out_of_range_expiry_fails_the_plan" {
+  command = plan
+
+  variables {
+    presigned_url_expiry_seconds = 7200
+  }
+
+  expect_failures = [var.presigned_url_expiry_seconds]
+}
+
 run "outputs_are_well_formed" {
   command = apply
 
@@ -489,6 +689,11 @@ run "outputs_are_well_formed" {
   assert {
     condition     = output.upload_url_template == "${output.stage_url}/{folder}/{object}"
     error_message = "upload_url_template must be the stage URL plus /{folder}/{object}."
+  }
+
+  assert {
+    condition     = output.presign_url_template == output.upload_url_template
+    error_message = "presign_url_template is the same URL as upload_url_template, for POST."
   }
 
   assert {
@@ -544,6 +749,7 @@ run "out_of_range_settings_are_rejected" {
     language_options                     = ["en-US"]
     language_code                        = "english"
     max_speaker_labels                   = 1
+    max_audio_seconds                    = 14401
     transcription_maximum_retry_attempts = 3
     image_maximum_event_age_in_seconds   = 30
     name                                 = "Talks_Upper"
@@ -556,6 +762,7 @@ run "out_of_range_settings_are_rejected" {
     var.language_options,
     var.language_code,
     var.max_speaker_labels,
+    var.max_audio_seconds,
     var.transcription_maximum_retry_attempts,
     var.image_maximum_event_age_in_seconds,
     var.name,

@@ -251,6 +251,87 @@ run "a_customer_managed_key_tracing_and_conditions" {
   }
 }
 
+run "event_rules_invoke_the_function_too" {
+  command = apply
+
+  module {
+    source = "./modules/s3-triggered-function"
+  }
+
+  variables {
+    event_rules = {
+      failed-jobs = {
+        description   = "Failed Amazon Transcribe jobs."
+        event_pattern = "{\"source\":[\"aws.transcribe\"],\"detail\":{\"TranscriptionJobStatus\":[\"FAILED\"]}}"
+      }
+    }
+  }
+
+  override_resource {
+    target = aws_cloudwatch_event_rule.this
+    values = { arn = "arn:aws:events:eu-west-1:123456789012:rule/talks-start-transcription-failed-jobs" }
+  }
+
+  assert {
+    condition = [
+      aws_cloudwatch_event_rule.this["failed-jobs"].name, aws_cloudwatch_event_rule.this["failed-jobs"].description,
+      jsondecode(aws_cloudwatch_event_rule.this["failed-jobs"].event_pattern),
+      ] == [
+      "talks-start-transcription-failed-jobs", "Failed Amazon Transcribe jobs.",
+      { source = ["aws.transcribe"], detail = { TranscriptionJobStatus = ["FAILED"] } },
+    ]
+    error_message = "The rule is <function_name>-<key> with the given description and pattern."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_target.this["failed-jobs"].rule == aws_cloudwatch_event_rule.this["failed-jobs"].name && aws_cloudwatch_event_target.this["failed-jobs"].arn == aws_lambda_function.this.arn
+    error_message = "The rule's target is the function."
+  }
+
+  assert {
+    condition = [
+      aws_lambda_permission.events["failed-jobs"].principal, aws_lambda_permission.events["failed-jobs"].action,
+      aws_lambda_permission.events["failed-jobs"].function_name, aws_lambda_permission.events["failed-jobs"].source_arn,
+    ] == ["events.amazonaws.com", "lambda:InvokeFunction", aws_lambda_function.this.function_name, "arn:aws:events:eu-west-1:123456789012:rule/talks-start-transcription-failed-jobs"]
+    error_message = "EventBridge may invoke the function only for this rule."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this.principal == "s3.amazonaws.com" && output.event_rules["failed-jobs"].permission.source_arn == output.event_rules["failed-jobs"].arn
+    error_message = "The S3 permission stays, and the output shows the rule with its permission."
+  }
+}
+
+run "no_event_rules_by_default" {
+  command = apply
+
+  module {
+    source = "./modules/s3-triggered-function"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.this) == 0 && length(aws_cloudwatch_event_target.this) == 0 && length(aws_lambda_permission.events) == 0
+    error_message = "Without event_rules the function has no EventBridge rule, target or permission."
+  }
+}
+
+run "a_rule_name_over_64_characters_fails_the_plan" {
+  command = plan
+
+  module {
+    source = "./modules/s3-triggered-function"
+  }
+
+  variables {
+    function_name = "a-function-name-that-is-long-enough-to-break-the-limit-xx"
+    event_rules = {
+      failed-transcripts = { description = "x", event_pattern = "{\"source\":[\"aws.transcribe\"]}" }
+    }
+  }
+
+  expect_failures = [aws_cloudwatch_event_rule.this]
+}
+
 run "writing_into_the_source_bucket_fails_the_plan" {
   command = plan
 
@@ -283,6 +364,7 @@ run "out_of_range_settings_are_rejected" {
     kms_key_arn                           = "alias/talks"
     log_group_kms_key_arn                 = "1234abcd-12ab-34cd-56ef-1234567890ab"
     tracing_mode                          = "On"
+    event_rules                           = { "Failed_Jobs" = { description = "x", event_pattern = "{}" } }
   }
 
   expect_failures = [
@@ -296,5 +378,6 @@ run "out_of_range_settings_are_rejected" {
     var.kms_key_arn,
     var.log_group_kms_key_arn,
     var.tracing_mode,
+    var.event_rules,
   ]
 }

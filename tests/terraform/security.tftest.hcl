@@ -33,6 +33,9 @@ mock_provider "external" {
         illustrate_scenes_path   = "build/lambda/illustrate_scenes.zip"
         illustrate_scenes_hash   = "aW1hZ2UtemlwLWhhc2g="
         illustrate_scenes_size   = "8192"
+        presign_upload_path      = "build/lambda/presign_upload.zip"
+        presign_upload_hash      = "cHJlc2lnbi16aXAtaGFzaA=="
+        presign_upload_size      = "2048"
       }
     }
   }
@@ -61,6 +64,11 @@ override_resource {
 override_resource {
   target = module.bucket["image"].aws_s3_bucket.this
   values = { arn = "arn:aws:s3:::talks-images" }
+}
+
+override_resource {
+  target = module.upload_api.aws_cloudwatch_log_group.presign
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-presign-upload" }
 }
 
 override_resource {
@@ -138,10 +146,10 @@ run "buckets_are_private_tls_only_and_encrypted_by_default" {
 run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs" {
   command = apply
 
-  # Every statement of every role policy the module writes: the two functions' roles and the upload API's role.
+  # Every statement of every role policy the module writes: the three functions' roles and the upload API's role.
   assert {
     condition = toset(flatten([
-      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json] : [
+      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Action if contains(statement.Resource, "*")
       ]
     ])) == toset(["transcribe:StartTranscriptionJob"])
@@ -150,7 +158,7 @@ run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json] : [
+      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : [for action in statement.Action : !strcontains(action, "*")]
       ]
     ]))
@@ -159,7 +167,7 @@ run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs" {
 
   assert {
     condition = alltrue(flatten([
-      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json] : [
+      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Effect == "Allow" && length(statement.Resource) > 0
       ]
     ]))
@@ -167,8 +175,70 @@ run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs" {
   }
 
   assert {
-    condition     = output.kms_key_arn == null && length(aws_kms_key.this) == 0 && !strcontains(join("", [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json]), "kms:")
+    condition     = output.kms_key_arn == null && length(aws_kms_key.this) == 0 && !strcontains(join("", [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json]), "kms:")
     error_message = "Without a customer managed key there is no key and no kms permission."
+  }
+
+  assert {
+    condition     = !contains(keys(output.function_environment.start_transcription), "OUTPUT_KMS_KEY_ARN")
+    error_message = "Without a customer managed key Transcribe is given no output key."
+  }
+}
+
+run "the_data_access_role_may_use_the_key_only_through_s3_for_audio_and_transcripts" {
+  command = apply
+
+  variables {
+    create_kms_key                      = true
+    transcribe_allow_deferred_execution = true
+  }
+
+  assert {
+    condition = jsonencode({
+      for statement in jsondecode(aws_iam_role_policy.transcribe_data_access[0].policy).Statement :
+      join(",", statement.Action) => {
+        resources = statement.Resource
+        via       = statement.Condition.StringEquals["kms:ViaService"]
+        contexts  = sort(statement.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"])
+      } if anytrue([for action in statement.Action : startswith(action, "kms:")])
+      }) == jsonencode({
+      "kms:Decrypt"                     = { resources = [output.kms_key_arn], via = ["s3.eu-west-1.amazonaws.com"], contexts = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"] }
+      "kms:GenerateDataKey,kms:Decrypt" = { resources = [output.kms_key_arn], via = ["s3.eu-west-1.amazonaws.com"], contexts = ["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-transcripts/*"] }
+    })
+    error_message = "Queued jobs run with the data-access role: it needs the key as the caller does, through S3 and for its two buckets only."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in jsondecode(aws_iam_role_policy.transcribe_data_access[0].policy).Statement :
+      statement.Effect == "Allow" && !contains(statement.Resource, "*") && alltrue([for action in statement.Action : !strcontains(action, "*")])
+    ])
+    error_message = "The data-access role names its resources and actions; no wildcard."
+  }
+
+  assert {
+    condition     = output.function_environment.start_transcription.OUTPUT_KMS_KEY_ARN == output.kms_key_arn && output.function_environment.start_transcription.DATA_ACCESS_ROLE_ARN == aws_iam_role.transcribe_data_access[0].arn
+    error_message = "Both the output key and the data-access role must reach the function."
+  }
+}
+
+run "the_presign_role_can_only_log_and_write_into_the_audio_bucket" {
+  command = apply
+
+  # A presigned URL can do what its signer may do: the presign function's role bounds every URL it hands out.
+  assert {
+    condition = { for action, resources in {
+      for pair in flatten([
+        for statement in jsondecode(module.upload_api.presign_role_policy_json).Statement : [
+          for action in statement.Action : { action = action, resources = statement.Resource }
+        ]
+      ]) : pair.action => pair.resources...
+      } : action => toset(flatten(resources)) } == {
+      "logs:CreateLogStream" = toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-presign-upload:*"])
+      "logs:PutLogEvents"    = toset(["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-presign-upload:*"])
+      "s3:PutObject"         = toset(["arn:aws:s3:::talks-audio/*"])
+    }
+    error_message = "The presign role may write its own logs and put objects into the audio bucket, nothing else."
   }
 }
 
@@ -229,7 +299,8 @@ run "a_created_key_encrypts_buckets_queues_and_logs" {
   assert {
     condition = [
       module.transcription_function.configuration.log_group_kms_key_id, module.image_function.configuration.log_group_kms_key_id, module.upload_api.access_log_group_kms_key_id,
-    ] == [output.kms_key_arn, output.kms_key_arn, output.kms_key_arn]
+      module.upload_api.presign_function_configuration.log_group_kms_key_id,
+    ] == [output.kms_key_arn, output.kms_key_arn, output.kms_key_arn, output.kms_key_arn]
     error_message = "The functions' and the API's log groups must use the key."
   }
 
@@ -254,11 +325,11 @@ run "a_created_key_encrypts_buckets_queues_and_logs" {
       principal = "logs.eu-west-1.amazonaws.com"
       actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
       groups = toset([
-        for name in [module.transcription_function.log_group_name, module.image_function.log_group_name, module.upload_api.access_log_group_name] :
+        for name in [module.transcription_function.log_group_name, module.image_function.log_group_name, module.upload_api.access_log_group_name, module.upload_api.presign_log_group_name] :
         "arn:aws:logs:eu-west-1:123456789012:log-group:${name}"
       ])
     }]
-    error_message = "CloudWatch Logs may use the key only for the pipeline's three log groups."
+    error_message = "CloudWatch Logs may use the key only for the pipeline's four log groups."
   }
 
   assert {
@@ -275,17 +346,24 @@ run "each_role_may_use_the_key_only_for_its_own_buckets_and_queue" {
   }
 
   # kms action => encryption contexts (buckets) it is allowed for, through S3. Transcribe reads the audio and writes
-  # the transcript with the transcription role's permissions.
+  # the transcript with the transcription role's permissions; Decrypt on transcripts: S3 needs it for an upload in
+  # parts, and the function reads job records back for failed jobs.
   assert {
     condition = jsonencode({
       for statement in jsondecode(module.transcription_function.role_policy_json).Statement :
       join(",", statement.Action) => sort(statement.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"])
       if try(statement.Condition.StringEquals["kms:ViaService"], null) == ["s3.eu-west-1.amazonaws.com"]
       }) == jsonencode({
-      "kms:Decrypt"         = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"]
-      "kms:GenerateDataKey" = ["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-transcripts/*"]
+      "kms:Decrypt"                     = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"]
+      "kms:GenerateDataKey,kms:Decrypt" = ["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-transcripts/*"]
     })
-    error_message = "The transcription role may decrypt only audio and encrypt only transcripts."
+    error_message = "The transcription role may decrypt only audio and transcripts, and encrypt only transcripts."
+  }
+
+  # Without OutputEncryptionKMSKeyId Transcribe writes its output with SSE-S3, whatever the bucket's default.
+  assert {
+    condition     = output.function_environment.start_transcription.OUTPUT_KMS_KEY_ARN == output.kms_key_arn
+    error_message = "With a customer managed key, the transcription function must tell Transcribe to encrypt its output with it."
   }
 
   assert {
@@ -312,6 +390,17 @@ run "each_role_may_use_the_key_only_for_its_own_buckets_and_queue" {
   }
 
   assert {
+    condition = jsonencode({
+      for statement in jsondecode(module.upload_api.presign_role_policy_json).Statement :
+      join(",", statement.Action) => sort(statement.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"])
+      if try(statement.Condition.StringEquals["kms:ViaService"], null) == ["s3.eu-west-1.amazonaws.com"]
+      }) == jsonencode({
+      "kms:GenerateDataKey" = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"]
+    })
+    error_message = "The presign role may only encrypt objects of the audio bucket (S3 checks its presigned uploads against it)."
+  }
+
+  assert {
     condition = alltrue([
       for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json] : length([
         for statement in jsondecode(policy).Statement : statement
@@ -324,7 +413,7 @@ run "each_role_may_use_the_key_only_for_its_own_buckets_and_queue" {
   # Only on that key, and never directly: every kms statement names the key alone and goes through a service.
   assert {
     condition = alltrue(flatten([
-      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json] : [
+      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement :
         toset(statement.Resource) == toset([output.kms_key_arn]) && can(statement.Condition.StringEquals["kms:ViaService"])
         if anytrue([for action in statement.Action : startswith(action, "kms:")])
@@ -335,7 +424,7 @@ run "each_role_may_use_the_key_only_for_its_own_buckets_and_queue" {
 
   assert {
     condition = toset(flatten([
-      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json] : [
+      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Action if contains(statement.Resource, "*")
       ]
     ])) == toset(["transcribe:StartTranscriptionJob"])
@@ -374,7 +463,7 @@ run "a_key_of_your_own_is_used_as_given" {
   }
 
   assert {
-    condition     = alltrue([for statement in jsondecode(module.upload_api.role_policy_json).Statement : toset(statement.Resource) == toset([var.kms_key_arn]) if contains(statement.Action, "kms:GenerateDataKey")])
+    condition     = alltrue([for policy in [module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : alltrue([for statement in jsondecode(policy).Statement : toset(statement.Resource) == toset([var.kms_key_arn]) if contains(statement.Action, "kms:GenerateDataKey")])])
     error_message = "The roles' kms permissions must name the given key."
   }
 }
@@ -402,13 +491,13 @@ run "tracing_adds_only_the_x_ray_actions_on_every_resource" {
   }
 
   assert {
-    condition     = module.transcription_function.configuration.tracing_mode == "Active" && module.image_function.configuration.tracing_mode == "Active" && module.upload_api.xray_tracing_enabled
-    error_message = "tracing_enabled must turn on X-Ray for both functions and the stage."
+    condition     = module.transcription_function.configuration.tracing_mode == "Active" && module.image_function.configuration.tracing_mode == "Active" && module.upload_api.presign_function_configuration.tracing_mode == "Active" && module.upload_api.xray_tracing_enabled
+    error_message = "tracing_enabled must turn on X-Ray for the three functions and the stage."
   }
 
   assert {
     condition = toset(flatten([
-      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json] : [
+      for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Action if contains(statement.Resource, "*")
       ]
     ])) == toset(["transcribe:StartTranscriptionJob", "xray:PutTraceSegments", "xray:PutTelemetryRecords"])

@@ -1,4 +1,5 @@
-# modules/upload-api on its own: PUT /{folder}/{object} -> S3 PutObject into one fixed bucket.
+# modules/upload-api on its own: PUT /{folder}/{object} -> S3 PutObject into one fixed bucket, and
+# POST /{folder}/{object} -> the presign function (Lambda proxy) -> a presigned S3 PUT URL for the same key.
 
 mock_provider "aws" {
   mock_data "aws_partition" {
@@ -16,14 +17,27 @@ mock_provider "aws" {
 }
 
 variables {
-  name        = "talks-upload"
-  bucket_name = "talks-audio"
-  bucket_arn  = "arn:aws:s3:::talks-audio"
+  name                              = "talks-upload"
+  bucket_name                       = "talks-audio"
+  bucket_arn                        = "arn:aws:s3:::talks-audio"
+  presign_function_filename         = "build/lambda/presign_upload.zip"
+  presign_function_source_code_hash = "cHJlc2lnbi16aXAtaGFzaA=="
 }
 
 override_resource {
   target = aws_api_gateway_stage.this
   values = { invoke_url = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1" }
+}
+
+# Computed by AWS; the mocks get the real forms so that ARNs built from them can be compared.
+override_resource {
+  target = aws_api_gateway_rest_api.this
+  values = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5" }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.presign
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-upload-presign" }
 }
 
 run "put_folder_object_into_the_fixed_bucket" {
@@ -328,6 +342,250 @@ run "encrypted_bucket_tracing_and_web_acl" {
     condition     = aws_wafv2_web_acl_association.this[0].resource_arn == aws_api_gateway_stage.this.arn && aws_wafv2_web_acl_association.this[0].web_acl_arn == var.web_acl_arn && output.web_acl_arn == var.web_acl_arn
     error_message = "The web ACL must be associated with the stage."
   }
+}
+
+################################################################################
+# POST /{folder}/{object}: presigned upload URLs
+################################################################################
+
+run "post_on_the_same_resource_presigns_through_a_lambda_proxy" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  # The routing contract: POST sits on the PUT's own resource, so it is for exactly the key the PUT would write and no
+  # static path (such as /uploads beside /{folder}) can shadow a folder name.
+  assert {
+    condition     = aws_api_gateway_method.presign[0].http_method == "POST" && aws_api_gateway_method.presign[0].resource_id == aws_api_gateway_resource.object.id && aws_api_gateway_method.presign[0].resource_id == aws_api_gateway_method.this.resource_id
+    error_message = "The presign route must be POST on the /{folder}/{object} resource the PUT uses."
+  }
+
+  assert {
+    condition     = aws_api_gateway_method.presign[0].api_key_required && aws_api_gateway_method.presign[0].authorization == "NONE"
+    error_message = "The presign route must need the same API key as the upload."
+  }
+
+  assert {
+    condition = aws_api_gateway_method.presign[0].request_parameters == tomap({
+      "method.request.path.folder" = true
+      "method.request.path.object" = true
+    })
+    error_message = "folder and object are the presign route's required path parameters."
+  }
+
+  assert {
+    condition = [
+      aws_api_gateway_integration.presign[0].type, aws_api_gateway_integration.presign[0].integration_http_method, aws_api_gateway_integration.presign[0].uri,
+    ] == ["AWS_PROXY", "POST", aws_lambda_function.presign[0].invoke_arn]
+    error_message = "The presign route must be a Lambda proxy integration (AWS_PROXY, POST to Lambda's Invoke API) of the presign function."
+  }
+
+  assert {
+    condition = [
+      aws_lambda_permission.presign[0].action, aws_lambda_permission.presign[0].principal, aws_lambda_permission.presign[0].function_name, aws_lambda_permission.presign[0].source_arn,
+    ] == ["lambda:InvokeFunction", "apigateway.amazonaws.com", aws_lambda_function.presign[0].function_name, "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/v1/POST/*/*"]
+    error_message = "Only this API's stage may invoke the function, only with POST on /{folder}/{object}."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.presign[0].policy).Statement == [
+      {
+        Sid      = "WriteOwnLogs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-upload-presign:*"]
+      },
+      { Sid = "PutUploadedObjects", Effect = "Allow", Action = ["s3:PutObject"], Resource = ["arn:aws:s3:::talks-audio/*"] },
+    ] && jsondecode(aws_iam_role.presign[0].assume_role_policy).Statement[0].Principal.Service == "lambda.amazonaws.com"
+    error_message = "The function's role may write its logs and put objects into the audio bucket (what its URLs do), nothing else."
+  }
+
+  assert {
+    condition = [
+      aws_lambda_function.presign[0].function_name, aws_lambda_function.presign[0].handler, aws_lambda_function.presign[0].filename,
+      aws_lambda_function.presign[0].source_code_hash, aws_lambda_function.presign[0].role,
+    ] == ["talks-upload-presign", "presign_upload.handler.handler", "build/lambda/presign_upload.zip", "cHJlc2lnbi16aXAtaGFzaA==", aws_iam_role.presign[0].arn]
+    error_message = "The function runs presign_upload.handler.handler from the given package, as its own role."
+  }
+
+  assert {
+    condition = jsonencode(output.presign_function_configuration) == jsonencode({
+      handler               = "presign_upload.handler.handler"
+      runtime               = "python3.13"
+      architectures         = ["arm64"]
+      memory_size           = 128
+      timeout               = 10
+      tracing_mode          = "PassThrough"
+      environment           = { AUDIO_BUCKET = "talks-audio", LOG_LEVEL = "INFO", URL_EXPIRY_SECONDS = "900" }
+      log_retention_in_days = 30
+      log_group_kms_key_id  = null
+    })
+    error_message = "Defaults: python3.13 on arm64, 128 MB, 10 s, the audio bucket and a 900 s expiry in the environment, 30 days of logs."
+  }
+
+  assert {
+    condition     = aws_lambda_function.presign[0].logging_config[0].log_group == aws_cloudwatch_log_group.presign[0].name && aws_cloudwatch_log_group.presign[0].name == "/aws/lambda/talks-upload-presign"
+    error_message = "The function logs into its own log group, created with its retention."
+  }
+
+  assert {
+    condition     = output.presign_url_template == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1/{folder}/{object}" && output.presign_route.integration_type == "AWS_PROXY" && output.presign_route.api_key_required
+    error_message = "The presign URL template is the upload URL template (POST instead of PUT)."
+  }
+}
+
+run "presign_settings_reach_the_function" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    presigned_url_expiry_seconds = 3600
+    presign_function_name        = "talks-sign"
+    presign_function_runtime     = "python3.12"
+    presign_function_log_level   = "DEBUG"
+    stage_name                   = "prod"
+  }
+
+  assert {
+    condition     = aws_lambda_function.presign[0].environment[0].variables == tomap({ AUDIO_BUCKET = "talks-audio", URL_EXPIRY_SECONDS = "3600", LOG_LEVEL = "DEBUG" }) && aws_lambda_function.presign[0].runtime == "python3.12"
+    error_message = "Expiry, log level and runtime must reach the function."
+  }
+
+  assert {
+    condition     = aws_lambda_function.presign[0].function_name == "talks-sign" && aws_iam_role.presign[0].name == "talks-sign" && aws_cloudwatch_log_group.presign[0].name == "/aws/lambda/talks-sign"
+    error_message = "presign_function_name names the function, its role and its log group."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.presign[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/POST/*/*"
+    error_message = "The permission follows the stage name."
+  }
+}
+
+run "presign_with_an_encrypted_bucket_and_tracing" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    bucket_kms_key_arn    = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    log_group_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    xray_tracing_enabled  = true
+  }
+
+  # S3 checks a presigned upload against the signer's permissions, encryption included: the function's role needs
+  # exactly what the integration's role has.
+  assert {
+    condition     = [for statement in jsondecode(aws_iam_role_policy.presign[0].policy).Statement : statement if statement.Sid != "WriteOwnLogs" && statement.Sid != "WriteTraces"] == jsondecode(aws_iam_role_policy.this.policy).Statement
+    error_message = "The function's role may put and encrypt objects of the audio bucket exactly as the API's role may."
+  }
+
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.presign[0].policy).Statement : statement.Action if contains(statement.Resource, "*")] == [
+      ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    ]
+    error_message = "With tracing, only X-Ray's write actions may be granted on \"*\"."
+  }
+
+  assert {
+    condition     = aws_lambda_function.presign[0].tracing_config[0].mode == "Active" && aws_cloudwatch_log_group.presign[0].kms_key_id == var.log_group_kms_key_arn
+    error_message = "Tracing and the log group's key apply to the function too."
+  }
+}
+
+run "presign_disabled_leaves_only_the_put" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    presigned_upload_enabled          = false
+    presign_function_filename         = null
+    presign_function_source_code_hash = null
+  }
+
+  assert {
+    condition = [
+      length(aws_api_gateway_method.presign), length(aws_api_gateway_integration.presign), length(aws_lambda_permission.presign),
+      length(aws_lambda_function.presign), length(aws_iam_role.presign), length(aws_cloudwatch_log_group.presign),
+    ] == [0, 0, 0, 0, 0, 0]
+    error_message = "Without presigned uploads there is no POST route, function, role or log group."
+  }
+
+  assert {
+    condition     = output.presign_url_template == null && output.presign_function_name == null && output.presign_route == null && output.presign_role_policy_json == null
+    error_message = "The presign outputs are null when it is off."
+  }
+
+  assert {
+    condition     = output.deployment_trigger != run.post_on_the_same_resource_presigns_through_a_lambda_proxy.deployment_trigger
+    error_message = "Adding or removing the POST route must redeploy the API."
+  }
+}
+
+run "presign_needs_the_package" {
+  command = plan
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    presign_function_filename = null
+  }
+
+  expect_failures = [aws_lambda_function.presign]
+}
+
+run "invalid_presign_settings_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    presigned_url_expiry_seconds                    = 3601
+    presign_function_name                           = "talks sign"
+    presign_function_runtime                        = "python3.9"
+    presign_function_architecture                   = "arm"
+    presign_function_memory_size                    = 64
+    presign_function_timeout                        = 30
+    presign_function_reserved_concurrent_executions = -2
+    presign_function_log_level                      = "TRACE"
+  }
+
+  expect_failures = [
+    var.presigned_url_expiry_seconds,
+    var.presign_function_name,
+    var.presign_function_runtime,
+    var.presign_function_architecture,
+    var.presign_function_memory_size,
+    var.presign_function_timeout,
+    var.presign_function_reserved_concurrent_executions,
+    var.presign_function_log_level,
+  ]
+}
+
+run "too_short_an_expiry_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    presigned_url_expiry_seconds = 59
+  }
+
+  expect_failures = [var.presigned_url_expiry_seconds]
 }
 
 run "invalid_settings_are_rejected" {

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import boto3
 import client
@@ -18,6 +19,7 @@ import pytest
 from moto import mock_aws
 
 from pipeline_core import naming
+from presign_upload import uploads
 
 # --- checks before anything is sent -----------------------------------------------------------------------------------
 
@@ -48,11 +50,23 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
         client.check_file(write(tmp_path / "silence.mp3", 0))
 
 
-def test_file_over_the_api_limit_is_refused_with_the_way_out(tmp_path: Path) -> None:
-    client.check_file(write(tmp_path / "ok.wav", client.UPLOAD_LIMIT))
-    with pytest.raises(client.TooLargeError, match="aws s3 cp") as raised:
-        client.check_file(write(tmp_path / "big.wav", client.UPLOAD_LIMIT + 1))
+def test_files_up_to_transcribes_limit_pass_and_larger_ones_are_refused(tmp_path: Path) -> None:
+    assert client.check_file(write(tmp_path / "over-api.wav", client.UPLOAD_LIMIT + 1)).size == client.UPLOAD_LIMIT + 1
+    assert client.check_file(write(tmp_path / "limit.wav", client.MAX_FILE_SIZE)).size == client.MAX_FILE_SIZE
+    with pytest.raises(client.TooLargeError, match="at most 2 GiB") as raised:
+        client.check_file(write(tmp_path / "huge.wav", client.MAX_FILE_SIZE + 1))
     assert raised.value.exit_code == client.EXIT_TOO_LARGE
+
+
+@pytest.mark.parametrize("name", ["Talk.Mp3", "talk.mP3", "Memo.M4a", "clip.WebM"])
+def test_a_mixed_case_extension_is_refused_with_the_rename_hint(tmp_path: Path, name: str) -> None:
+    with pytest.raises(client.UnsupportedFileError, match="rename it to") as raised:
+        client.check_file(write(tmp_path / name, 10))
+    assert raised.value.exit_code == client.EXIT_UNSUPPORTED
+    # The same hint as the presign function's 400, word for word.
+    hint = uploads.mixed_case_hint(name)
+    assert hint is not None
+    assert hint in str(raised.value)
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
@@ -145,11 +159,27 @@ def test_terraform_outputs_are_read_from_json(monkeypatch: pytest.MonkeyPatch, t
 
 @dataclass
 class Stub:
+    """The upload API (PUT, and POST answering with a URL to this same server's /s3/ path, as S3 would be)."""
+
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=lambda: {"ETag": '"abc"'})
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+    post_status: int = 200
+    post_body: bytes | None = None  # None: a presigned answer for the requested key
+
+    def presigned_answer(self, path: str, document: dict[str, Any]) -> bytes:
+        key = unquote(path.removeprefix("/v1/"))
+        return json.dumps({
+            "url": f"{self.url.removesuffix('/v1')}/s3/audio/{path.removeprefix('/v1/')}?X-Amz-Signature=s3cr3t",
+            "method": "PUT",
+            "headers": {"Content-Type": document["content_type"], "Content-Length": str(document["size"])},
+            "key": key,
+            "bucket": "audio",
+            "size": document["size"],
+            "expires_in": 900,
+        }).encode()  # fmt: skip
 
 
 @pytest.fixture
@@ -160,15 +190,30 @@ def stub() -> Iterator[Stub]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_PUT(self) -> None:
+        def _record(self) -> bytes:
             length = int(self.headers.get("Content-Length", 0))
-            state.requests.append({"path": self.path, "headers": self.headers, "body": self.rfile.read(length)})
-            self.send_response(state.status)
-            for name, value in state.headers.items():
+            body = self.rfile.read(length)
+            state.requests.append({"method": self.command, "path": self.path, "headers": self.headers, "body": body})
+            return body
+
+        def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(state.body)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(state.body)
+            self.wfile.write(body)
+
+        def do_PUT(self) -> None:
+            self._record()
+            self._answer(state.status, state.body, state.headers)
+
+        def do_POST(self) -> None:
+            request = self._record()
+            body = state.post_body
+            if body is None:
+                body = state.presigned_answer(urlsplit(self.path).path, json.loads(request))
+            self._answer(state.post_status, body, {"Content-Type": "application/json"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -248,6 +293,96 @@ def test_unreachable_api_is_an_upload_failure(talk: client.AudioFile) -> None:
         client.upload(talk, stage_url=f"http://127.0.0.1:{port}/v1", api_key="k", folder="talks", timeout=5)
 
 
+# --- the presigned way: files over the API's 10 MiB ----------------------------------------------------------------
+
+
+@pytest.fixture
+def large(tmp_path: Path) -> client.AudioFile:
+    """Just over the upload API's limit, with bytes that differ along the file."""
+    path = tmp_path / "Long talk.wav"
+    block = bytes(range(256)) * 4096  # 1 MiB
+    path.write_bytes(block * 10 + b"\x00tail\xff")
+    return client.check_file(path)
+
+
+def test_a_file_over_the_limit_gets_a_url_and_goes_to_s3_with_the_signed_headers_only(
+    stub: Stub, large: client.AudioFile
+) -> None:
+    uploaded = client.upload(large, stage_url=stub.url, api_key="secret", folder="talks")
+    post, put = stub.requests
+    assert (post["method"], post["path"]) == ("POST", "/v1/talks/Long%20talk.wav")
+    assert post["headers"]["x-api-key"] == "secret"
+    assert post["headers"]["Content-Type"] == "application/json"
+    assert json.loads(post["body"]) == {"size": large.size, "content_type": "audio/wav"}
+
+    assert (put["method"], urlsplit(put["path"]).path) == ("PUT", "/s3/audio/talks/Long%20talk.wav")
+    assert put["body"] == large.path.read_bytes()
+    assert put["headers"]["Content-Type"] == "audio/wav"
+    assert put["headers"]["Content-Length"] == str(large.size)
+    assert "x-api-key" not in put["headers"]  # the API key is for API Gateway, never sent to S3
+    assert (uploaded.key, uploaded.status, uploaded.via, uploaded.size) == (
+        "talks/Long talk.wav", 200, "presigned URL", large.size
+    )  # fmt: skip
+    assert "s3cr3t" not in uploaded.url  # the signature is a credential: not kept, not printed
+
+
+def test_a_small_file_goes_through_the_api_unless_presigned_is_asked(stub: Stub, talk: client.AudioFile) -> None:
+    assert client.upload(talk, stage_url=stub.url, api_key="k", folder="f").via == "upload API"
+    assert [request["method"] for request in stub.requests] == ["PUT"]
+    assert client.upload(talk, stage_url=stub.url, api_key="k", folder="f", presigned=True).via == "presigned URL"
+    assert [request["method"] for request in stub.requests] == ["PUT", "POST", "PUT"]
+
+
+def test_progress_is_shown_in_quarters_off_a_terminal(stub: Stub, large: client.AudioFile) -> None:
+    stream = io.StringIO()
+    client.upload(large, stage_url=stub.url, api_key="k", folder="talks", progress=client.Progress(stream))
+    lines = stream.getvalue().splitlines()
+    assert [line.split("] ", 1)[1].split(" (")[0] for line in lines if "] sent " in line] == [
+        "sent 25%", "sent 50%", "sent 75%", "sent 100%"
+    ]  # fmt: skip
+    assert any("presigned S3 URL for talks/Long talk.wav, valid 900 s" in line for line in lines)
+    assert "s3cr3t" not in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("post_status", "post_body", "error", "message"),
+    [
+        (403, b'{"message":"Missing Authentication Token"}', client.UsageError, "presigned_upload_enabled = false"),
+        (403, b'{"message":"Forbidden"}', client.ForbiddenError, "API key was not accepted"),
+        (400, b'{"message":"size: 5 bytes is over"}', client.UploadFailedError, "refused to sign the upload: size: 5"),
+        (429, b'{"message":"Limit Exceeded"}', client.UploadFailedError, "quota"),
+        (200, b"<html>proxy</html>", client.UploadFailedError, "without a JSON body"),
+        (200, b'{"url": "ftp://x/y", "key": "talks/Long talk.wav"}', client.UploadFailedError, "without an upload URL"),
+        (200, b'{"url": "https://s3/x", "key": "talks/other.wav"}', client.UploadFailedError, "not a PUT of"),
+    ],
+)
+def test_answers_to_the_post_are_explained_and_nothing_is_put(
+    stub: Stub, large: client.AudioFile, post_status: int, post_body: bytes, error: type, message: str
+) -> None:
+    stub.post_status, stub.post_body = post_status, post_body
+    with pytest.raises(error, match=message):
+        client.upload(large, stage_url=stub.url, api_key="k", folder="talks")
+    assert [request["method"] for request in stub.requests] == ["POST"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>", "presigned URL expired"),
+        (
+            b"<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match"
+            b"</Message></Error>",
+            "does not match the signed URL",
+        ),
+    ],
+)
+def test_s3_refusing_the_put_is_explained(stub: Stub, large: client.AudioFile, body: bytes, message: str) -> None:
+    stub.status, stub.body, stub.headers = 403, body, {}
+    with pytest.raises(client.UploadFailedError, match=message) as raised:
+        client.upload(large, stage_url=stub.url, api_key="k", folder="talks")
+    assert "s3cr3t" not in str(raised.value)
+
+
 # --- the command line ---------------------------------------------------------------------------------------------
 
 
@@ -270,10 +405,28 @@ def test_main_refuses_bad_files_without_sending_anything(
 ) -> None:
     env = {"PIPELINE_STAGE_URL": stub.url, "PIPELINE_API_KEY": "k"}
     assert run_main(["upload", str(write(tmp_path / "notes.txt", 5))], env)[0] == client.EXIT_UNSUPPORTED
-    big = write(tmp_path / "big.flac", client.UPLOAD_LIMIT + 1)
+    assert run_main(["upload", str(write(tmp_path / "Talk.Mp3", 5))], env)[0] == client.EXIT_UNSUPPORTED
+    big = write(tmp_path / "big.flac", client.MAX_FILE_SIZE + 1)
     assert run_main(["upload", str(big)], env)[0] == client.EXIT_TOO_LARGE
+    long_name = write(tmp_path / ("x" * 250 + ".mp3"), 5)
+    assert run_main(["upload", str(long_name), "--folder", "ü" * 400], env)[0] == client.EXIT_USAGE
     assert stub.requests == []
-    assert "unsupported format ('.txt')" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unsupported format ('.txt')" in err
+    assert "rename it to 'Talk.mp3'" in err
+    assert "S3 allows at most 1024" in err
+
+
+def test_main_uploads_a_large_file_through_a_presigned_url(
+    stub: Stub, large: client.AudioFile, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run_main(["upload", str(large.path), "--folder", "f"], {"PIPELINE_STAGE_URL": stub.url})
+    assert code == client.EXIT_OK
+    assert out == "f/Long talk.wav\n"
+    err = capsys.readouterr().err
+    assert "over the upload API's 10 MiB limit, via a presigned S3 URL" in err
+    assert "sent 100%" in err
+    assert [request["method"] for request in stub.requests] == ["POST", "PUT"]
 
 
 def test_main_without_a_stage_url_says_where_to_get_one(

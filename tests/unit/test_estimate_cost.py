@@ -193,13 +193,18 @@ def test_architecture_selects_the_lambda_price(table: ec.PriceTable, defaults: d
     assert arm.quantity == x86.quantity
 
 
-def test_a_file_over_the_upload_api_limit_makes_no_api_request(table: ec.PriceTable, defaults: dict[str, Any]) -> None:
+def test_a_file_over_the_upload_api_limit_takes_the_presigned_path(
+    table: ec.PriceTable, defaults: dict[str, Any]
+) -> None:
     small = ec.estimate(3, configured(defaults), table, ec.Assumptions(audio_mb=5))
     large = ec.estimate(3, configured(defaults), table, ec.Assumptions(audio_mb=20))
-    assert item(small, "api_requests").quantity == 1
+    # Either way one API request: the PUT itself, or the POST that returns the presigned URL.
+    assert item(small, "api_requests").quantity == item(large, "api_requests").quantity == 1
     assert not small.notes
-    assert item(large, "api_requests").quantity == 0
-    assert any("upload API" in note for note in large.notes)
+    assert any("presigned URL" in note for note in large.notes)
+    # The presigned path adds one short invocation of the presign function.
+    assert item(large, "lambda_requests").quantity == item(small, "lambda_requests").quantity + 1
+    assert item(large, "lambda_duration").quantity > item(small, "lambda_duration").quantity
     assert item(large, "s3_storage").quantity > item(small, "s3_storage").quantity
 
 

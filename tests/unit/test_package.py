@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -16,8 +17,9 @@ from pathlib import Path
 import package
 import pytest
 
-FUNCTIONS_DIR = Path(__file__).parents[2] / "functions"
-SCRIPT = Path(__file__).parents[2] / "scripts" / "package.py"
+ROOT = Path(__file__).parents[2]
+FUNCTIONS_DIR = ROOT / "functions"
+SCRIPT = ROOT / "scripts" / "package.py"
 
 
 def checkout(destination: Path) -> Path:
@@ -136,6 +138,7 @@ def test_unchanged_zip_is_not_rewritten_and_a_changed_one_is(tmp_path: Path) -> 
     assert zip_path.stat().st_mtime_ns != 1_000_000_000_000_000_000
     assert changed["start_transcription"]["source_code_hash"] != first["start_transcription"]["source_code_hash"]
     assert changed["illustrate_scenes"] == first["illustrate_scenes"]
+    assert changed["presign_upload"] == first["presign_upload"]
     assert stat.S_IMODE(zip_path.stat().st_mode) == 0o644
 
 
@@ -169,6 +172,15 @@ def test_terraform_mode_reads_out_from_the_query_and_prints_flat_strings(tmp_pat
     }
     assert all(isinstance(value, str) for value in flat.values())
     assert not (tmp_path / "unused").exists()
+
+
+def test_terraform_mode_prints_every_key_the_module_reads_and_each_zip_is_deployed(tmp_path: Path) -> None:
+    """main.tf reads <function>_path and <function>_hash of the external data source for each function it deploys."""
+    read = set(re.findall(r'data\.external\.package\.result\["([^"]+)"\]', (ROOT / "main.tf").read_text()))
+    assert read == {f"{function}_{field}" for function in package.FUNCTIONS for field in ("path", "hash")}
+    result = run_script("--terraform", "--out", str(tmp_path / "out"), stdin="{}")
+    assert result.returncode == 0, result.stderr
+    assert read <= set(json.loads(result.stdout))
 
 
 def test_terraform_mode_without_out_uses_the_command_line_directory(tmp_path: Path) -> None:

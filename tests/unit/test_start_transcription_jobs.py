@@ -235,7 +235,7 @@ def test_job_record_says_where_the_audio_came_from_and_where_outputs_appear() ->
     request = jobs.build_start_request(obj, "m4a", settings(LANGUAGE_OPTIONS="en-US,de-DE", MAX_SPEAKER_LABELS="3"))
     started = datetime(2025, 5, 1, 12, 30, tzinfo=UTC)
 
-    record = json.loads(json.dumps(jobs.job_record(obj, request, started)))  # JSON-safe as written
+    record = json.loads(json.dumps(jobs.job_record(obj, request, started, 1234.5678)))  # JSON-safe as written
 
     job = request["TranscriptionJobName"]
     assert record == {
@@ -253,6 +253,8 @@ def test_job_record_says_where_the_audio_came_from_and_where_outputs_appear() ->
         "identify_language": True,
         "language_options": ["en-US", "de-DE"],
         "max_speaker_labels": 3,
+        "audio_seconds": 1234.568,
+        "deferred_execution": False,
         "started_at": started.isoformat(timespec="seconds"),
     }
 
@@ -262,3 +264,91 @@ def test_job_record_with_a_fixed_language() -> None:
     record = jobs.job_record(audio(), request, datetime.now(UTC))
     assert (record["language_code"], record["identify_language"], record["language_options"]) == ("de-DE", False, [])
     assert record["max_speaker_labels"] == 0
+    assert record["audio_seconds"] is None  # not measured
+
+
+def test_job_record_says_when_the_job_may_wait_in_the_queue() -> None:
+    request = jobs.build_start_request(audio(), "mp3", settings(DATA_ACCESS_ROLE_ARN=ROLE))
+    assert jobs.job_record(audio(), request, datetime.now(UTC))["deferred_execution"] is True
+
+
+# --- the length cap -------------------------------------------------------------------------------------------------
+
+
+def test_the_cap_defaults_to_two_hours_and_takes_up_to_transcribes_four() -> None:
+    assert settings().max_audio_seconds == 7200 == jobs.DEFAULT_MAX_AUDIO_SECONDS
+    assert settings(MAX_AUDIO_SECONDS="14400").max_audio_seconds == jobs.MAX_MEDIA_SECONDS
+    assert settings(MAX_AUDIO_SECONDS="1").max_audio_seconds == 1
+
+
+@pytest.mark.parametrize("value", ["0", "14401", "-5", "2h", "7200.5"])
+def test_an_invalid_cap_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="MAX_AUDIO_SECONDS"):
+        settings(MAX_AUDIO_SECONDS=value)
+
+
+@pytest.mark.parametrize(("seconds", "rejected"), [(None, False), (0.0, False), (3600.0, False), (3600.001, True)])
+def test_only_a_measured_length_over_the_cap_is_rejected(seconds: float | None, rejected: bool) -> None:
+    verdict = jobs.check_duration(seconds, "test header", settings(MAX_AUDIO_SECONDS="3600"))
+    assert (verdict is not None) is rejected
+
+
+def test_too_long_says_how_long_what_the_cap_is_and_which_variable_raises_it() -> None:
+    verdict = jobs.check_duration(9045.25, "MP3 frame count from the Xing header", settings())
+    assert verdict is not None
+    assert verdict.reason == jobs.TOO_LONG == "too-long"
+    assert "2 h 30 min 45 s" in verdict.detail
+    assert "9045.2 s" in verdict.detail
+    assert "Xing" in verdict.detail
+    assert "2 h 00 min 00 s (7200 s)" in verdict.detail
+    assert "max_audio_seconds" in verdict.detail
+    assert "MAX_AUDIO_SECONDS" in verdict.detail
+    assert dict(verdict.facts) == {"duration_seconds": 9045.25, "max_audio_seconds": 7200}
+
+
+def test_at_transcribes_own_limit_the_advice_is_to_split_the_file() -> None:
+    verdict = jobs.check_duration(20000.0, "x", settings(MAX_AUDIO_SECONDS="14400"))
+    assert verdict is not None
+    assert "split" in verdict.detail
+    assert "max_audio_seconds" not in verdict.detail
+
+
+# --- deferred execution and the output key --------------------------------------------------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/talks-transcribe-data-access"
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_neither_queueing_nor_an_output_key_by_default() -> None:
+    request = jobs.build_start_request(audio(), "mp3", settings())
+    assert "JobExecutionSettings" not in request
+    assert "OutputEncryptionKMSKeyId" not in request
+
+
+def test_a_data_access_role_lets_jobs_wait_in_the_queue() -> None:
+    request = jobs.build_start_request(audio(), "mp3", settings(DATA_ACCESS_ROLE_ARN=ROLE))
+    # With AllowDeferredExecution, DataAccessRoleArn is required (and the other way round).
+    assert request["JobExecutionSettings"] == {"AllowDeferredExecution": True, "DataAccessRoleArn": ROLE}
+    validate_parameters(request, START_INPUT)
+
+
+def test_an_output_key_makes_transcribe_encrypt_its_output_with_it() -> None:
+    request = jobs.build_start_request(audio(), "mp3", settings(OUTPUT_KMS_KEY_ARN=KEY, DATA_ACCESS_ROLE_ARN=ROLE))
+    assert request["OutputEncryptionKMSKeyId"] == KEY
+    validate_parameters(request, START_INPUT)
+    key_pattern = re.compile(_TRANSCRIBE.shape_for("KMSKeyId").metadata["pattern"])
+    assert key_pattern.match(KEY)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATA_ACCESS_ROLE_ARN", "talks-transcribe-data-access"),
+        ("DATA_ACCESS_ROLE_ARN", "arn:aws:iam::123456789012:user/someone"),
+        ("OUTPUT_KMS_KEY_ARN", "1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ("OUTPUT_KMS_KEY_ARN", "arn:aws:s3:::talks-transcripts"),
+    ],
+)
+def test_malformed_arns_name_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        settings(**{variable: value})
