@@ -64,6 +64,12 @@ locals {
     LOG_LEVEL           = var.log_level
   } : k => v if v != "" }
 
+  # Prompt limits of the image model families (aws-facts.md 3): Titan 512 characters, Stability 10,000, Nova 1,024.
+  image_prompt_limit = (
+    can(regex("titan-image", var.image_model_id)) ? 512 :
+    can(regex("(^|[.:/])stability\\.", var.image_model_id)) ? 10000 : 1024
+  )
+
   # Bedrock permissions: a model id is granted on its foundation-model ARN in this Region. A cross-Region inference
   # profile id (us.amazon.nova-lite-v1:0, ...) is granted on the profile ARN and on the underlying foundation model
   # in any Region, since the profile routes each request to one of its Regions. Converse needs bedrock:InvokeModel too.

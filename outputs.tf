@@ -168,4 +168,10 @@ output "function_environment" {
     condition     = var.language_code == null || length(var.language_options) == 0
     error_message = "language_options narrows automatic language identification: set it only with language_code = null."
   }
+
+  # The image function refuses to start with a style that leaves the scene text less than half the prompt.
+  precondition {
+    condition     = length(var.image_style) <= floor(local.image_prompt_limit / 2)
+    error_message = "image_style may take at most half of the image model's prompt limit (${local.image_prompt_limit} characters for ${var.image_model_id}), so that the scene text still fits."
+  }
 }

@@ -451,6 +451,30 @@ run "language_options_with_a_fixed_language_fail_the_plan" {
   expect_failures = [output.function_environment]
 }
 
+run "a_style_longer_than_half_the_titan_prompt_limit_fails_the_plan" {
+  command = plan
+
+  variables {
+    image_model_id = "amazon.titan-image-generator-v2:0"
+    image_style    = join("", [for i in range(257) : "x"])
+  }
+
+  expect_failures = [output.function_environment]
+}
+
+run "the_same_style_fits_nova_canvas" {
+  command = plan
+
+  variables {
+    image_style = join("", [for i in range(257) : "x"])
+  }
+
+  assert {
+    condition     = length(output.function_environment.illustrate_scenes.IMAGE_STYLE) == 257
+    error_message = "A 257-character style is within half of Nova Canvas's 1,024-character prompt limit."
+  }
+}
+
 run "a_fractional_or_zero_audio_cap_is_rejected" {
   command = plan
 
