@@ -163,14 +163,14 @@ variable "api_throttle_burst_limit" {
 
 variable "api_quota_limit" {
   type        = number
-  description = "Uploads allowed per API key in each `api_quota_period`; null for no quota."
+  description = "Uploads allowed per API key in each `api_quota_period`, a cost cap; null for no quota. With the other defaults (2 h audio cap, 10 images of Nova Canvas) one upload costs at most about $3.30, so 1000 a month bounds a key's spend at about $3,300."
   default     = 1000
 }
 
 variable "api_quota_period" {
   type        = string
   description = "Period of the quota: DAY, WEEK or MONTH."
-  default     = "DAY"
+  default     = "MONTH"
   nullable    = false
 }
 

@@ -92,8 +92,8 @@ run "the_upload_api_needs_a_key_and_is_throttled_by_default" {
   }
 
   assert {
-    condition     = module.upload_api.usage_plan == { throttle = { rate_limit = 5, burst_limit = 10 }, quota = { limit = 1000, period = "DAY" } }
-    error_message = "The usage plan must throttle each key (5/s, burst 10) and give it a quota (1000 a day) by default."
+    condition     = module.upload_api.usage_plan == { throttle = { rate_limit = 5, burst_limit = 10 }, quota = { limit = 1000, period = "MONTH" } }
+    error_message = "The usage plan must throttle each key (5/s, burst 10) and give it a monthly quota (1000) by default."
   }
 
   assert {
