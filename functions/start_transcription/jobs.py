@@ -45,7 +45,7 @@ _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)
 
 @dataclass(frozen=True)
 class Settings:
-    """The function's validated environment (see INTERFACES.md, "Environment variables")."""
+    """The function's validated environment, as the module sets it (main.tf: local.transcription_environment)."""
 
     transcript_bucket: str
     language_code: str | None  # None: automatic language identification

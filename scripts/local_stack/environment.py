@@ -16,7 +16,7 @@ FUNCTIONS = (TRANSCRIPTION, ILLUSTRATION)
 # Suffixes of the Lambda function names the module gives them: "<name>-start-transcription", ...
 FUNCTION_NAME_SUFFIXES = {TRANSCRIPTION: "start-transcription", ILLUSTRATION: "illustrate-scenes"}
 
-# The Lambda handler strings Terraform configures (INTERFACES.md).
+# The Lambda handler strings Terraform configures (main.tf).
 HANDLERS = {
     TRANSCRIPTION: "start_transcription.handler.handler",
     ILLUSTRATION: "illustrate_scenes.handler.handler",

@@ -178,18 +178,25 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     do_GET = do_DELETE = do_PATCH = do_HEAD = _refuse_unknown_route
 
+    def _refused_api_key(self, method: str) -> bool:
+        """Answer 403 as API Gateway does when the x-api-key header is missing or wrong; True when refused."""
+        api = self.owner
+        if self.headers.get("x-api-key") == api.api_key:
+            return False
+        self._discard_body()
+        self._message(403, "Forbidden")
+        api.timeline.record(
+            "upload-api", f"upload API {method} {self.path} -> 403 (API key missing or wrong)", stand_in=True
+        )
+        return True
+
     def do_POST(self) -> None:
         """A presigned upload URL, as the module's POST route and presign function answer."""
         api = self.owner
         if api.presigner is None or api.segments_for(self.path) is None:
             self._refuse_unknown_route()
             return
-        if self.headers.get("x-api-key") != api.api_key:
-            self._discard_body()
-            self._message(403, "Forbidden")
-            api.timeline.record(
-                "upload-api", f"upload API POST {self.path} -> 403 (API key missing or wrong)", stand_in=True
-            )
+        if self._refused_api_key("POST"):
             return
         length = int(self.headers.get("Content-Length") or 0)
         if length > PAYLOAD_LIMIT:
@@ -223,12 +230,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if key is None:
             self._refuse_unknown_route()
             return
-        if self.headers.get("x-api-key") != api.api_key:
-            self._discard_body()
-            self._message(403, "Forbidden")
-            api.timeline.record(
-                "upload-api", f"upload API PUT {self.path} -> 403 (API key missing or wrong)", stand_in=True
-            )
+        if self._refused_api_key("PUT"):
             return
         if self.headers.get("Content-Length") is None:
             self._message(411, "Length Required")
