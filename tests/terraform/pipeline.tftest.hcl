@@ -2,42 +2,11 @@
 # which keys, what each role may do on which bucket, what the functions are deployed with, and the outputs.
 
 mock_provider "aws" {
-  mock_data "aws_partition" {
-    defaults = {
-      partition  = "aws"
-      dns_suffix = "amazonaws.com"
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      region = "eu-west-1"
-    }
-  }
-
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
+  source = "./tests/terraform/mocks/aws"
 }
 
 mock_provider "external" {
-  mock_data "external" {
-    defaults = {
-      result = {
-        start_transcription_path = "build/lambda/start_transcription.zip"
-        start_transcription_hash = "dHJhbnNjcmlwdGlvbi16aXAtaGFzaA=="
-        start_transcription_size = "4096"
-        illustrate_scenes_path   = "build/lambda/illustrate_scenes.zip"
-        illustrate_scenes_hash   = "aW1hZ2UtemlwLWhhc2g="
-        illustrate_scenes_size   = "8192"
-        presign_upload_path      = "build/lambda/presign_upload.zip"
-        presign_upload_hash      = "cHJlc2lnbi16aXAtaGFzaA=="
-        presign_upload_size      = "2048"
-      }
-    }
-  }
+  source = "./tests/terraform/mocks/external"
 }
 
 variables {

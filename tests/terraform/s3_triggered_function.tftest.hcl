@@ -2,24 +2,7 @@
 # settings, S3 permission and notification.
 
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_partition" {
-    defaults = {
-      partition  = "aws"
-      dns_suffix = "amazonaws.com"
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      region = "eu-west-1"
-    }
-  }
+  source = "./tests/terraform/mocks/aws"
 }
 
 variables {

@@ -1,6 +1,8 @@
 # modules/secure-bucket on its own: the settings every bucket of the pipeline gets.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  source = "./tests/terraform/mocks/aws"
+}
 
 variables {
   bucket_prefix = "talks-audio-"

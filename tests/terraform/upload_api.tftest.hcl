@@ -2,18 +2,7 @@
 # POST /{folder}/{object} -> the presign function (Lambda proxy) -> a presigned S3 PUT URL for the same key.
 
 mock_provider "aws" {
-  mock_data "aws_partition" {
-    defaults = {
-      partition  = "aws"
-      dns_suffix = "amazonaws.com"
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      region = "eu-west-1"
-    }
-  }
+  source = "./tests/terraform/mocks/aws"
 }
 
 variables {
