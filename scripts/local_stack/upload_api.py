@@ -183,11 +183,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         api = self.owner
         if self.headers.get("x-api-key") == api.api_key:
             return False
-        self._discard_body()
-        self._message(403, "Forbidden")
+        # Recorded before the answer, so whoever gets the answer also finds the entry.
         api.timeline.record(
             "upload-api", f"upload API {method} {self.path} -> 403 (API key missing or wrong)", stand_in=True
         )
+        self._discard_body()
+        self._message(403, "Forbidden")
         return True
 
     def do_POST(self) -> None:
@@ -209,7 +210,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
         response = outcome.response
         headers = dict(response["headers"])
         content_type = headers.pop("Content-Type")
-        self._send(response["statusCode"], response["body"].encode("utf-8"), content_type, **headers)
         if outcome.request is None:
             detail = f"400 ({outcome.error})"
         else:
@@ -219,6 +219,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 f"({request.size} bytes, {request.content_type}, valid {api.expires_in} s)"
             )
         api.timeline.record("upload-api", f"upload API POST {self.path} -> presign function: {detail}", stand_in=True)
+        self._send(response["statusCode"], response["body"].encode("utf-8"), content_type, **headers)
 
     def do_PUT(self) -> None:
         api = self.owner
@@ -237,11 +238,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         length = int(self.headers["Content-Length"])
         if length > PAYLOAD_LIMIT:
-            self._discard_body()  # read it, so the caller gets the answer rather than a reset connection
-            self._message(413, "Request Too Long")
             api.timeline.record(
                 "upload-api", f"upload API PUT {self.path} -> 413 ({length} bytes > 10 MB)", stand_in=True
             )
+            self._discard_body()  # read it, so the caller gets the answer rather than a reset connection
+            self._message(413, "Request Too Long")
             return
         body = self.rfile.read(length)
         api.timeline.record(
@@ -253,10 +254,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
         if len(key.encode("utf-8")) > KEY_LIMIT:
             # moto stores longer keys; S3 answers 400 KeyTooLongError, which the integration passes on as a 400.
-            self._message(400, "Your key is too long")
             api.timeline.record(
                 "upload-api", f"upload API PUT {self.path} -> 400 (key over {KEY_LIMIT} bytes)", stand_in=True
             )
+            self._message(400, "Your key is too long")
             return
         extra: dict[str, Any] = {}
         content_type = self.headers.get("Content-Type")
@@ -271,10 +272,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = api.s3.put_object(Bucket=api.bucket, Key=key, Body=body, **extra)
         except ClientError as err:
             status = status_for_s3(int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)))
-            self._message(status, str(err.response.get("Error", {}).get("Message", "S3 error")))
             api.timeline.record("upload-api", f"upload API PUT s3://{api.bucket}/{key} -> {status}", stand_in=True)
+            self._message(status, str(err.response.get("Error", {}).get("Message", "S3 error")))
             return
-        self._send(200, b"", ETag=response["ETag"])
         api.timeline.record(
             "upload-api",
             f"upload API answered 200 for {key} ({(time.monotonic() - started) * 1000:.0f} ms)",
@@ -282,3 +282,4 @@ class _RequestHandler(BaseHTTPRequestHandler):
             key=key,
             phase="answered",
         )
+        self._send(200, b"", ETag=response["ETag"])
