@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline_core import aws
+from pipeline_core import aws, log
 
 
 @pytest.fixture
@@ -25,3 +26,18 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     aws.reset_clients()
     yield
     aws.reset_clients()
+
+
+@pytest.fixture
+def logged() -> Iterator[list[logging.LogRecord]]:
+    """The structured log records of the pipeline logger, at every level, while the test runs."""
+    records: list[logging.LogRecord] = []
+    collector = logging.Handler()
+    collector.emit = records.append  # type: ignore[method-assign]
+    logger = log.get_logger()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)  # whatever LOG_LEVEL the process's first log line was written with
+    logger.addHandler(collector)
+    yield records
+    logger.removeHandler(collector)
+    logger.setLevel(level)

@@ -231,12 +231,7 @@ def _reject(obj: S3Object, verdict: jobs.Rejected, config: jobs.Settings, fields
         "job_name": job,
     }
     key = naming.rejection_key(job)
-    aws.client("s3").put_object(
-        Bucket=config.transcript_bucket,
-        Key=key,
-        Body=rejections.to_json_bytes(record),
-        ContentType="application/json",
-    )
+    _put_json(config.transcript_bucket, key, record)
     log.warning(
         "upload rejected",
         reason=verdict.reason,
@@ -270,12 +265,7 @@ def _record_failure(
 ) -> None:
     failure = job_events.failure_record(record, change)
     key = naming.rejection_key(change.job_name)
-    aws.client("s3").put_object(
-        Bucket=config.transcript_bucket,
-        Key=key,
-        Body=rejections.to_json_bytes(failure),
-        ContentType="application/json",
-    )
+    _put_json(config.transcript_bucket, key, failure)
     log.warning(
         "transcription job failed",
         reason=failure["reason"],
@@ -292,18 +282,20 @@ def _write_job_record(obj: S3Object, request: dict[str, Any], audio_seconds: flo
     """jobs/<job>.json; when the job was already started, keep the record (and started_at) of the attempt that
     started it, and only fill it in if that attempt died before writing it."""
     job = request["TranscriptionJobName"]
-    extra = {} if overwrite else {"IfNoneMatch": "*"}
+    record = jobs.job_record(obj, request, datetime.now(UTC), audio_seconds)
     try:
-        aws.client("s3").put_object(
-            Bucket=request["OutputBucketName"],
-            Key=naming.job_record_key(job),
-            Body=rejections.to_json_bytes(jobs.job_record(obj, request, datetime.now(UTC), audio_seconds)),
-            ContentType="application/json",
-            **extra,
-        )
+        _put_json(request["OutputBucketName"], naming.job_record_key(job), record, only_if_absent=not overwrite)
     except ClientError as err:
         if overwrite or _error_code(err) not in _ALREADY_WRITTEN:
             raise
+
+
+def _put_json(bucket: str, key: str, document: dict[str, Any], *, only_if_absent: bool = False) -> None:
+    """Every record this function writes (jobs/, errors/) is a small JSON object in the transcript bucket."""
+    condition = {"IfNoneMatch": "*"} if only_if_absent else {}
+    aws.client("s3").put_object(
+        Bucket=bucket, Key=key, Body=rejections.to_json_bytes(document), ContentType="application/json", **condition
+    )
 
 
 def _log_fields(item: S3Object | MalformedRecord) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import pytest
 import requests
 from moto import mock_aws
 
-from pipeline_core import log
 from presign_upload import handler as function
 from presign_upload import uploads
 
@@ -73,20 +72,6 @@ def s3(env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         client = boto3.client("s3")
         client.create_bucket(Bucket=AUDIO, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         yield client
-
-
-@pytest.fixture
-def logged() -> Iterator[list[logging.LogRecord]]:
-    records: list[logging.LogRecord] = []
-    collector = logging.Handler()
-    collector.emit = records.append  # type: ignore[method-assign]
-    logger = log.get_logger()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(collector)
-    yield records
-    logger.removeHandler(collector)
-    logger.setLevel(level)
 
 
 def answer(response: dict[str, Any]) -> dict[str, Any]:

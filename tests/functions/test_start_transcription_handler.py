@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from pipeline_core import aws, log, naming
+from pipeline_core import aws, naming
 from pipeline_core.config import ConfigError
 from start_transcription import handler as function
 from start_transcription import jobs
@@ -56,21 +56,6 @@ def s3(env: None) -> Iterator[Any]:
 @pytest.fixture
 def transcribe(s3: Any) -> Any:
     return boto3.client("transcribe")
-
-
-@pytest.fixture
-def logged() -> Iterator[list[logging.LogRecord]]:
-    """The structured log records of the pipeline logger."""
-    records: list[logging.LogRecord] = []
-    collector = logging.Handler()
-    collector.emit = records.append  # type: ignore[method-assign]
-    logger = log.get_logger()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)  # whatever LOG_LEVEL the process's first log line was written with
-    logger.addHandler(collector)
-    yield records
-    logger.removeHandler(collector)
-    logger.setLevel(level)
 
 
 def s3_record(key: str, *, size: int | None, etag: str, version_id: str | None = None) -> dict[str, Any]:
