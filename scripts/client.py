@@ -677,9 +677,25 @@ def _check_transcription_job(transcribe: Any, job: str) -> bool:
             return True
         raise
     if status.get("TranscriptionJobStatus") == "FAILED":
-        reason = status.get("FailureReason", "no reason given")
+        reason = status.get("FailureReason") or _listed_failure_reason(transcribe, job) or "no reason given"
         raise PipelineError(f"Amazon Transcribe could not transcribe the file: {reason} (job {job})")
     return True
+
+
+def _listed_failure_reason(transcribe: Any, job: str) -> str | None:
+    """The FailureReason as ListTranscriptionJobs gives it (moto's GetTranscriptionJob leaves it out)."""
+    try:
+        page = transcribe.list_transcription_jobs(JobNameContains=job, Status="FAILED")
+    except Exception:
+        return None
+    return next(
+        (
+            s.get("FailureReason")
+            for s in page.get("TranscriptionJobSummaries", [])
+            if s.get("TranscriptionJobName") == job
+        ),
+        None,
+    )
 
 
 def _count_images(s3: Any, bucket: str, job: str) -> int:
