@@ -273,8 +273,9 @@ class TranscribeStandIn:
             fixture, note = self._fallback, f" (not a bundled sample: using the {self._fallback.name} transcript)"
         if fixture is None:
             raise LookupError(f"no fixture for the media of job {name} and no recognizer")
+        labelled = {"label": label} if label else {}  # the timeline names who wrote the output
         if fixture.failure_reason is not None:
-            self._fail(name, fixture.failure_reason)
+            self._fail(name, fixture.failure_reason, label)
             return
         self._timeline.record(
             "transcribe",
@@ -282,7 +283,7 @@ class TranscribeStandIn:
             stand_in=True,
             job=name,
             phase="start",
-            **({"label": label} if label else {}),
+            **labelled,
         )
         start_index = int(job.get("Subtitles", {}).get("OutputStartIndex", 0))
         outputs = []
@@ -307,11 +308,11 @@ class TranscribeStandIn:
                 job=name,
                 phase="end" if last else "file",
                 key=key,
-                **({"label": label} if label else {}),
+                **labelled,
             )
             self._s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[fmt])
 
-    def _fail(self, name: str, reason: str) -> None:
+    def _fail(self, name: str, reason: str, label: str | None = None) -> None:
         marked = mark_failed_on_emulator(name, reason)
         with self._lock:
             self._failed[name] = reason
@@ -323,6 +324,7 @@ class TranscribeStandIn:
             stand_in=True,
             job=name,
             phase="end",
+            **({"label": label} if label else {}),
         )
         if deliver is None:
             self._timeline.record("transcribe", f"no EventBridge rule wired: the FAILED event of {name} goes nowhere")
