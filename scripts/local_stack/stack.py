@@ -12,6 +12,7 @@ Everything listens on 127.0.0.1 only and every AWS call goes to the moto server;
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -33,7 +35,7 @@ from local_stack.dispatcher import Dispatcher, Route, fresh_container, load_hand
 from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
 from local_stack.lambda_standin import LambdaStandIn
 from local_stack.timeline import Timeline
-from local_stack.transcribe_standin import TranscribeStandIn
+from local_stack.transcribe_standin import Recognize, TranscribeStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
 
@@ -48,6 +50,9 @@ class StackOptions:
     retry_delay_seconds: int = 1  # Lambda waits about a minute before an async retry; locally there is no need
     printer: Callable[[str], None] | None = None  # prints the timeline as it happens
     function_log: TextIO | None = None  # also receives the functions' JSON log lines (CloudWatch Logs, locally)
+    # What writes a Transcribe job's output: "fixtures" (the bundled transcripts, exact and instant: the tests) or
+    # "whisper" (speech recognition on this machine with recognizer.py: the demo, on any audio).
+    transcriber: str = "fixtures"
 
 
 class _Mute(logging.Filter):
@@ -108,6 +113,7 @@ class LocalStack:
         self.transcribe_stand_in: TranscribeStandIn | None = None
         self.bedrock_stand_in: BedrockRuntimeStandIn | None = None
         self.dispatcher: Dispatcher | None = None
+        self._recognizer_loading: Future[tuple[str, Recognize]] | None = None
         self.lambda_client: LambdaStandIn | None = None
         self.upload_api: UploadApi | None = None
         self.stage_url = ""
@@ -127,6 +133,7 @@ class LocalStack:
 
     def start(self) -> None:
         started = time.monotonic()
+        self._recognizer_loading = self._load_recognizer()  # meanwhile, the emulator starts
         self._start_moto()
         self._create_resources()
         self._start_stand_ins()
@@ -215,12 +222,39 @@ class LocalStack:
     def _start_stand_ins(self) -> None:
         from pipeline_core import aws
 
-        self.transcribe_stand_in = TranscribeStandIn(self.transcribe, self.s3, self.timeline)
+        recognize = self._recognizer_loading.result() if self._recognizer_loading else None
+        self.transcribe_stand_in = TranscribeStandIn(
+            self.transcribe, self.s3, self.timeline, fixtures={} if recognize else None, recognize=recognize
+        )
         self.transcribe_stand_in.start()
         self._exit.callback(self.transcribe_stand_in.stop)
         stand_in = self.transcribe_stand_in
         self.bedrock_stand_in = BedrockRuntimeStandIn(lambda: [f.words() for f in stand_in.written().values()])
         self._exit.enter_context(aws.override("bedrock-runtime", self.bedrock_stand_in))
+
+    def _load_recognizer(self) -> Future[tuple[str, Recognize]] | None:
+        """The real recognizer, when it was chosen, loading in the background; its result() raises when the model is
+        missing or altered, which stops the start."""
+        if self.options.transcriber == "fixtures":
+            return None
+        if self.options.transcriber != "whisper":
+            raise ValueError(
+                f"StackOptions.transcriber must be 'fixtures' or 'whisper', not {self.options.transcriber!r}"
+            )
+
+        def load() -> tuple[str, Recognize]:
+            from local_stack.recognizer import LABEL, WhisperRecognizer, job_output
+
+            recognizer = WhisperRecognizer()
+            recognizer.load()
+            self.timeline.record(
+                "transcribe", f"Whisper base model loaded in {recognizer.load_seconds:.1f} s", label=f"[{LABEL}]"
+            )
+            return f"[{LABEL}]", functools.partial(job_output, recognizer)
+
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper-load")
+        self._exit.callback(executor.shutdown)
+        return executor.submit(load)
 
     def _start_functions(self) -> None:
         from pipeline_core import aws, log

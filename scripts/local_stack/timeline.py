@@ -20,7 +20,9 @@ class Entry:
     data: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
-        label = f"{STAND_IN} " if self.stand_in else ""
+        # data["label"] names a local replacement more precisely, e.g. "[local Whisper base]"
+        label = self.data.get("label") or (STAND_IN if self.stand_in else "")
+        label = f"{label} " if label else ""
         return f"{self.seconds:7.2f}s  {label}{self.message}"
 
 

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlparse
 
 from local_stack.environment import ACCOUNT_ID, REGION
 from local_stack.timeline import Timeline
+from local_stack.transcribe_output import add_single_speaker
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 SAMPLE_AUDIO = DEMO_DIR / "sample-talk.mp3"
@@ -62,11 +63,18 @@ class Fixture:
 
     def words(self) -> list[tuple[str, float, float]]:
         """(word, start, end) of every pronunciation item."""
-        if isinstance(self.transcript, bytes):
-            return []
+        transcript = self.transcript
+        if isinstance(transcript, bytes):  # final bytes: a recognizer's output, or a deliberately broken file
+            try:
+                transcript = json.loads(transcript)
+                items = transcript["results"]["items"]
+            except (ValueError, KeyError, TypeError):
+                return []
+        else:
+            items = transcript["results"]["items"]
         return [
             (item["alternatives"][0]["content"], float(item["start_time"]), float(item["end_time"]))
-            for item in self.transcript["results"]["items"]
+            for item in items
             if item["type"] == "pronunciation"
         ]
 
@@ -100,29 +108,7 @@ def transcript_document(fixture: Fixture, job: dict[str, Any]) -> dict[str, Any]
         results["language_code"] = code
         results["language_identification"] = [{"score": "0.9981", "code": code}]
     if job.get("Settings", {}).get("ShowSpeakerLabels"):
-        # The sample has one voice: every item and segment belongs to spk_0.
-        for item in results["items"]:
-            if item["type"] == "pronunciation":
-                item["speaker_label"] = "spk_0"
-        for segment in results.get("audio_segments", []):
-            segment["speaker_label"] = "spk_0"
-        results["speaker_labels"] = {
-            "channel_label": "ch_0",
-            "speakers": 1,
-            "segments": [
-                {
-                    "start_time": segment["start_time"],
-                    "end_time": segment["end_time"],
-                    "speaker_label": "spk_0",
-                    "items": [
-                        {"start_time": i["start_time"], "end_time": i["end_time"], "speaker_label": "spk_0"}
-                        for i in results["items"]
-                        if i["type"] == "pronunciation" and i["id"] in segment["items"]
-                    ],
-                }
-                for segment in results.get("audio_segments", [])
-            ],
-        }
+        add_single_speaker(results)  # the sample has one voice
     return document
 
 
@@ -169,15 +155,28 @@ def renumber_cues(text: str, start_index: int) -> str:
     return re.sub(r"(?m)^(\d+)$", lambda m: str(int(m.group(1)) - 1 + start_index), text)
 
 
+# What writes a job's output when its media has no fixture: (GetTranscriptionJob's TranscriptionJob, media bytes) ->
+# the output as a Fixture, with the label the timeline shows (e.g. recognizer.job_output: real speech recognition).
+Recognize = Callable[[dict[str, Any], bytes], Fixture]
+
+
 class TranscribeStandIn:
     def __init__(
-        self, transcribe: Any, s3: Any, timeline: Timeline, *, fixtures: dict[str, Fixture] | None = None
+        self,
+        transcribe: Any,
+        s3: Any,
+        timeline: Timeline,
+        *,
+        fixtures: dict[str, Fixture] | None = None,
+        recognize: tuple[str, Recognize] | None = None,
     ) -> None:
         self._transcribe = transcribe
         self._s3 = s3
         self._timeline = timeline
         self._fixtures = fixtures if fixtures is not None else bundled_fixtures()
-        self._fallback = next(iter(self._fixtures.values()))
+        # (label, function) for media without a fixture; None: the bundled sample's transcript, as a fixture
+        self._recognize = recognize
+        self._fallback = next(iter(self._fixtures.values()), None)
         self._handled: set[str] = set()
         self._written: dict[str, Fixture] = {}  # job name -> fixture written
         self._failed: dict[str, str] = {}  # job name -> FailureReason
@@ -265,11 +264,18 @@ class TranscribeStandIn:
             return
         with self._lock:
             fixture = self._fixtures.get(hashlib.sha256(media).hexdigest())
-        note = ""
-        if fixture is None:
+        note, label = "", None
+        if fixture is None and self._recognize is not None:
+            label, recognize = self._recognize
+            self._timeline.record("transcribe", f"Transcribe job {name}: recognizing the speech", label=label, job=name)
+            fixture = recognize(job, media)
+        elif fixture is None and self._fallback is not None:
             fixture, note = self._fallback, f" (not a bundled sample: using the {self._fallback.name} transcript)"
+        if fixture is None:
+            raise LookupError(f"no fixture for the media of job {name} and no recognizer")
+        labelled = {"label": label} if label else {}  # the timeline names who wrote the output
         if fixture.failure_reason is not None:
-            self._fail(name, fixture.failure_reason)
+            self._fail(name, fixture.failure_reason, label)
             return
         self._timeline.record(
             "transcribe",
@@ -277,6 +283,7 @@ class TranscribeStandIn:
             stand_in=True,
             job=name,
             phase="start",
+            **labelled,
         )
         start_index = int(job.get("Subtitles", {}).get("OutputStartIndex", 0))
         outputs = []
@@ -301,10 +308,11 @@ class TranscribeStandIn:
                 job=name,
                 phase="end" if last else "file",
                 key=key,
+                **labelled,
             )
             self._s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPES[fmt])
 
-    def _fail(self, name: str, reason: str) -> None:
+    def _fail(self, name: str, reason: str, label: str | None = None) -> None:
         marked = mark_failed_on_emulator(name, reason)
         with self._lock:
             self._failed[name] = reason
@@ -316,6 +324,7 @@ class TranscribeStandIn:
             stand_in=True,
             job=name,
             phase="end",
+            **({"label": label} if label else {}),
         )
         if deliver is None:
             self._timeline.record("transcribe", f"no EventBridge rule wired: the FAILED event of {name} goes nowhere")

@@ -6,6 +6,7 @@ import io
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -535,6 +536,17 @@ def test_follow_times_out_naming_the_stage(s3: Any) -> None:
     with pytest.raises(client.WaitTimeoutError, match="waiting for the transcript") as raised:
         client.follow(KEY, DEPLOYMENT, s3, timeout=0.2, poll_seconds=0.01)
     assert raised.value.exit_code == client.EXIT_TIMEOUT
+
+
+def test_follow_gives_up_at_once_when_the_result_can_never_come(s3: Any) -> None:
+    job = job_of(s3, with_version=True)
+    put_json(s3, TRANSCRIPTS, naming.job_record_key(job), {"job_name": job})
+    reasons = iter([None, None, "the illustrate_scenes event ended in its dead-letter queue"])
+    started = time.monotonic()
+    with pytest.raises(client.PipelineError, match="dead-letter queue") as raised:
+        client.follow(KEY, DEPLOYMENT, s3, timeout=60, poll_seconds=0.01, give_up=lambda: next(reasons))
+    assert time.monotonic() - started < 10  # not the 60 s timeout
+    assert raised.value.exit_code == client.EXIT_PIPELINE
 
 
 def test_follow_needs_the_bucket_names(s3: Any) -> None:
