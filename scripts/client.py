@@ -3,9 +3,9 @@
 
     python3 scripts/client.py upload talk.mp3 --folder talks --wait --out results/
 
-The upload needs only the Python standard library. Up to the upload API's 10 MiB body limit it is
+The upload needs only the Python standard library. Up to the upload API's 10 MB body limit it is
 `PUT <stage URL>/<folder>/<file name>` with the API key in `x-api-key`, exactly what `terraform output curl_command`
-prints. A larger file (up to Amazon Transcribe's 2 GiB) takes two requests: `POST` to the same URL with its size and
+prints. A larger file (up to Amazon Transcribe's 2 GB) takes two requests: `POST` to the same URL with its size and
 type, which answers with a short-lived presigned S3 URL for the same key, then `PUT` of the file to that URL
 (--presigned takes this way for any size). --wait reads the buckets with your own AWS credentials (boto3): it finds the
 Transcribe job from the uploaded object, shows the progress through transcript and images, and downloads transcript,
@@ -45,8 +45,14 @@ from urllib.parse import quote
 # presign function's upload rules (standard library only), so the client refuses what the API would refuse.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
 
+from cli_common import audio as audio_signature
+from cli_common.errors import ArgumentParser, CliError
+from cli_common.errors import run as run_main
+from cli_common.inputs import aws_session, existing_directory, number, readable_file
+
 from pipeline_core import naming
 from pipeline_core.contract import CONTRACT
+from pipeline_core.units import MB, format_size
 from presign_upload import uploads
 
 # Exit codes, one per kind of failure, so scripts can tell them apart.
@@ -54,13 +60,13 @@ EXIT_OK = 0
 EXIT_FAILURE = 1  # anything unexpected
 EXIT_USAGE = 2  # bad arguments, missing settings, file not found
 EXIT_FORBIDDEN = 3  # HTTP 403: API key missing or not accepted
-EXIT_TOO_LARGE = 4  # over Amazon Transcribe's 2 GiB per file (or, sent through the API, its 10 MiB limit)
+EXIT_TOO_LARGE = 4  # over Amazon Transcribe's 2 GB per file (or, sent through the API, its 10 MB limit)
 EXIT_UNSUPPORTED = 5  # not a format Amazon Transcribe accepts, or an empty file
 EXIT_UPLOAD_FAILED = 6  # any other refusal of the upload, or the API could not be reached
 EXIT_PIPELINE = 7  # the pipeline rejected the file or could not transcribe or illustrate it
 EXIT_TIMEOUT = 8  # no answer in time: the upload request, or --wait's --timeout
 
-UPLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit; it cannot be raised. Larger files go presigned.
+UPLOAD_LIMIT = 10 * MB  # API Gateway's payload limit; it cannot be raised. Larger files go presigned.
 MAX_FILE_SIZE = uploads.MAX_UPLOAD_BYTES  # Amazon Transcribe's limit per file; the presign function checks it too
 DEFAULT_FOLDER = "uploads"
 CONTENT_TYPES = uploads.CONTENT_TYPES
@@ -74,15 +80,10 @@ _SETTINGS = {  # name -> (environment variable, terraform output)
 }
 
 
-class ClientFailure(Exception):
+class ClientFailure(CliError):
     """A failure with the message the user sees and the exit code it ends with."""
 
     exit_code = EXIT_FAILURE
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
 
 
 class UsageError(ClientFailure):
@@ -191,8 +192,10 @@ class AudioFile:
 
 def check_file(path: Path) -> AudioFile:
     """What the pipeline would refuse, refused before anything is sent."""
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    try:
+        readable_file(path, "audio file")
+    except CliError as err:
+        raise UsageError(str(err)) from None
     media_format = naming.media_format(path.name)
     if media_format is None:
         accepted = ", ".join(f".{fmt}" for fmt in sorted(CONTRACT.media_formats))
@@ -207,9 +210,12 @@ def check_file(path: Path) -> AudioFile:
     size = path.stat().st_size
     if size == 0:
         raise UnsupportedFileError(f"{path.name}: the file is empty; nothing was uploaded")
+    wrong = audio_signature.mismatch(path, media_format)
+    if wrong is not None:
+        raise UnsupportedFileError(f"{path.name}: {wrong}. Nothing was uploaded.")
     if size > MAX_FILE_SIZE:
         raise TooLargeError(
-            f"{path.name} is {size / 1024**3:.2f} GiB; Amazon Transcribe takes at most 2 GiB ({MAX_FILE_SIZE} bytes) "
+            f"{path.name} is {format_size(size)}; Amazon Transcribe takes at most 2 GB ({MAX_FILE_SIZE} bytes) "
             "per file. Split the recording, or compress it (e.g. to MP3). Nothing was uploaded."
         )
     return AudioFile(path, path.name, size, media_format, CONTENT_TYPES.get(media_format, uploads.OCTET_STREAM))
@@ -232,8 +238,8 @@ def check_key(folder: str, audio: AudioFile) -> str:
     return f"{folder}/{audio.name}"
 
 
-def human_size(size: int) -> str:
-    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+def human_size(size: float) -> str:
+    return format_size(size)
 
 
 def object_url(stage_url: str, folder: str, name: str) -> str:
@@ -306,7 +312,7 @@ def upload(
     presigned: bool | None = None,
     progress: Progress | None = None,
 ) -> Uploaded:
-    """Store the file at `{folder}/{name}`: through the upload API up to its 10 MiB limit, above it (or with
+    """Store the file at `{folder}/{name}`: through the upload API up to its 10 MB limit, above it (or with
     presigned=True) through a presigned S3 URL the API hands out for the same key."""
     progress = progress or Progress(quiet=True)
     use_presigned = audio.size > UPLOAD_LIMIT if presigned is None else presigned
@@ -326,7 +332,7 @@ def upload_direct(
     timeout: float = 60.0,
     progress: Progress | None = None,
 ) -> Uploaded:
-    """`PUT <stage URL>/<folder>/<name>`: API Gateway stores the body in the audio bucket (at most 10 MiB)."""
+    """`PUT <stage URL>/<folder>/<name>`: API Gateway stores the body in the audio bucket (at most 10 MB)."""
     progress = progress or Progress(quiet=True)
     key = f"{folder}/{audio.name}"
     url = object_url(stage_url, folder, audio.name)
@@ -370,7 +376,7 @@ def request_upload_url(
             raise UsageError(
                 f"HTTP 403 from POST {url}: no presigned upload route. Either the deployment has it turned off "
                 "(presigned_upload_enabled = false), so files over "
-                f"{UPLOAD_LIMIT // 1024 // 1024} MiB cannot go through the API, or the stage URL is wrong (it ends in "
+                f"{UPLOAD_LIMIT // 1024 // 1024} MB cannot go through the API, or the stage URL is wrong (it ends in "
                 "the stage name, e.g. /v1)"
             ) from None
         if err.code == 400:
@@ -459,7 +465,7 @@ def _http_failure(status: int, message: str, url: str, api_key: str | None) -> C
         failure = ForbiddenError(f"HTTP 403: the upload was refused ({message})")
     elif status == 413:
         limit = UPLOAD_LIMIT // 1024 // 1024
-        failure = TooLargeError(f"HTTP 413: the file is over the upload API's {limit} MiB limit ({message})")
+        failure = TooLargeError(f"HTTP 413: the file is over the upload API's {limit} MB limit ({message})")
     elif status == 429:
         failure = UploadFailedError(f"HTTP 429: too many requests, or the API key's quota is used up ({message})")
     else:
@@ -746,26 +752,18 @@ def download(s3: Any, deployment: Deployment, followed: Followed, out_dir: Path)
     return written
 
 
-def aws_clients(deployment: Deployment) -> tuple[Any, Any]:
-    """S3 and Transcribe clients with the user's credentials, in the deployment's Region when the URL tells it."""
-    import boto3
-
-    session = boto3.session.Session(region_name=deployment.region) if deployment.region else boto3.session.Session()
-    return session.client("s3"), session.client("transcribe")
-
-
 # --- command line ---------------------------------------------------------------------------------------------------
 
 
 EXIT_CODES = (
     "exit codes: 0 done, 1 unexpected error, 2 usage or missing setting, 3 API key missing or refused (403), "
-    "4 file too large (over 2 GiB, Amazon Transcribe's limit), 5 unsupported format or empty file, 6 upload failed, "
+    "4 file too large (over 2 GB, Amazon Transcribe's limit), 5 unsupported format or empty file, 6 upload failed, "
     "7 rejected or failed in the pipeline, 8 timed out"
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="client.py",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -786,7 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--presigned",
         action="store_true",
-        help=f"upload through a presigned S3 URL whatever the size (the way above {UPLOAD_LIMIT // 2**20} MiB)",
+        help=f"upload through a presigned S3 URL whatever the size (the way above {format_size(UPLOAD_LIMIT)})",
     )
     up.add_argument("--wait", action="store_true", help="follow the file through transcript and images")
     up.add_argument(
@@ -794,12 +792,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="with --wait: download the results into this folder (default: ./<file name without extension>)",
     )
+    seconds = number(float, positive=True)
     up.add_argument(
-        "--timeout", type=float, default=1800.0, help="with --wait: give up after this many seconds (default: 1800)"
+        "--timeout", type=seconds, default=1800.0, help="with --wait: give up after this many seconds (default: 1800)"
     )
-    up.add_argument("--poll", type=float, default=5.0, help="with --wait: seconds between checks (default: 5)")
+    up.add_argument("--poll", type=seconds, default=5.0, help="with --wait: seconds between checks (default: 5)")
     up.add_argument(
-        "--request-timeout", type=float, default=60.0, help="seconds to wait for the upload API's answer (default: 60)"
+        "--request-timeout",
+        type=seconds,
+        default=60.0,
+        help="seconds to wait for the upload API's answer (default: 60)",
     )
     up.add_argument("--url", help="stage URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/v1")
     up.add_argument("--api-key", help="API key (sent as x-api-key)")
@@ -816,6 +818,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
     audio = check_file(args.file)
     folder = check_folder(args.folder)
+    existing_directory(args.terraform_dir, "--terraform-dir")
     deployment = resolve_deployment(
         {name: getattr(args, name) for name in _SETTINGS},
         environ,
@@ -827,13 +830,14 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
             "configuration of the deployment so that `terraform output -json` has stage_url"
         )
     check_key(folder, audio)
+    session = wait_prerequisites(deployment) if args.wait else None  # before anything is uploaded
     progress = Progress(quiet=args.quiet)
     presigned = args.presigned or audio.size > UPLOAD_LIMIT
     what = f"uploading {audio.name} ({human_size(audio.size)}) to {folder}/"
     if not presigned:
         progress.stage(f"{what} through the upload API")
     elif audio.size > UPLOAD_LIMIT:
-        progress.stage(f"{what}: over the upload API's {UPLOAD_LIMIT // 2**20} MiB limit, via a presigned S3 URL")
+        progress.stage(f"{what}: over the upload API's {format_size(UPLOAD_LIMIT)} limit, via a presigned S3 URL")
     else:
         progress.stage(f"{what} through a presigned S3 URL (--presigned)")
     uploaded = upload(
@@ -852,13 +856,9 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
     if not args.wait:
         out.write(f"{uploaded.key}\n")
         return EXIT_OK
-    try:
-        import boto3  # noqa: F401 - only --wait needs it
-    except ImportError:
-        raise UsageError("--wait needs boto3 (pip install boto3); the upload itself does not") from None
     from botocore.exceptions import BotoCoreError, ClientError
 
-    s3, transcribe = aws_clients(deployment)
+    s3, transcribe = session.client("s3"), session.client("transcribe")
     out_dir = args.out or Path(audio.path.stem)
     try:
         followed = follow(
@@ -878,6 +878,22 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
     return EXIT_OK
 
 
+def wait_prerequisites(deployment: Deployment) -> Any:
+    """What --wait needs, checked before the upload so that a missing piece costs nothing: the bucket names, boto3,
+    AWS credentials and a Region (the stage URL's, else your profile's). Returns the boto3 session to follow with."""
+    missing = [n for n in ("audio", "transcript", "image") if not getattr(deployment, f"{n}_bucket")]
+    if missing:
+        raise UsageError(
+            f"--wait needs the bucket names ({', '.join(missing)} missing): pass --{missing[0]}-bucket or set "
+            f"PIPELINE_{missing[0].upper()}_BUCKET, or run where `terraform output` knows the deployment. "
+            "Nothing was uploaded."
+        )
+    try:
+        return aws_session(deployment.region)
+    except CliError as err:
+        raise UsageError(f"--wait reads the buckets with your AWS credentials: {err}. Nothing was uploaded.") from None
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -891,4 +907,4 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "client.py")
