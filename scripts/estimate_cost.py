@@ -34,6 +34,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
 import tf_docs
+from cli_common.errors import ArgumentParser
+from cli_common.errors import run as run_main
+from cli_common.inputs import number
 from client import UPLOAD_LIMIT
 
 from illustrate_scenes import prompts
@@ -834,18 +837,15 @@ def _prompt_model(value: str) -> str:
 
 
 def _positive(kind: type[int] | type[float]) -> Any:
-    def parse(value: str) -> int | float:
-        number = kind(value)
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-        return number
-
-    return parse
+    return number(kind, positive=True)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = ArgumentParser(
+        prog="estimate_cost.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes: 0 done, 1 --docs --check found the page stale, 2 a usage mistake or unreadable input",
     )
     parser.add_argument(
         "--minutes", type=_positive(float), action="append", help="audio length; repeat for several (default: 3, 60)"
@@ -891,6 +891,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes = []
         terraform = None
         if args.from_terraform is not None:
+            if not args.from_terraform.exists():
+                raise EstimateError(f"--from-terraform {args.from_terraform}: no such directory or file")
             terraform = values_from_outputs(terraform_outputs(args.from_terraform, args.terraform_bin))
             kept = [n for n in VARIABLES if n not in FROM_ENVIRONMENT and getattr(args, n, None) is None]
             if kept:
@@ -939,4 +941,4 @@ def _update_readme(table: PriceTable, defaults: Mapping[str, Any], *, check: boo
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "estimate_cost.py")

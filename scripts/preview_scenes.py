@@ -8,6 +8,8 @@ FILE is a Transcribe transcript (.json), SubRip (.srt) or WebVTT (.vtt) file. Fo
 the same name next to it are used the way the function uses them (subtitles first); --no-siblings ignores them. Seeds
 depend on the job name, which is the file name without its extension unless --job says otherwise. The optional
 Converse prompt rewrite (PROMPT_MODEL_ID) needs Bedrock, so the preview shows the plain prompts.
+
+Exit codes: 0 done, 1 the file cannot be used (malformed transcript or subtitles), 2 a usage mistake.
 """
 
 from __future__ import annotations
@@ -20,30 +22,39 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
+from cli_common.errors import EXIT_FAILURE, ArgumentParser, CliError
+from cli_common.errors import run as run_main
+from cli_common.inputs import number, readable_file
+
 from illustrate_scenes import settings
 from illustrate_scenes.image_models import UnknownModelError, model_for
 from illustrate_scenes.plan import FAILED, Plan, PlanOptions, SourceFile, build_plan
 from illustrate_scenes.prompts import prompt_length
 from illustrate_scenes.scenes import format_time
+from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 
 KINDS = {".json": "transcript", ".srt": "srt", ".vtt": "vtt"}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(prog="preview_scenes.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("file", type=Path, help="Transcribe JSON, SRT or WebVTT file")
     parser.add_argument("--model", default=settings.DEFAULT_IMAGE_MODEL_ID, help="image model id (IMAGE_MODEL_ID)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.add_argument("--scene-seconds", type=float, default=settings.DEFAULT_SCENE_SECONDS, help="SCENE_SECONDS")
-    parser.add_argument("--max-images", type=int, default=settings.DEFAULT_MAX_IMAGES, help="MAX_IMAGES_PER_FILE")
+    parser.add_argument("--scene-seconds", type=number(float, positive=True), default=settings.DEFAULT_SCENE_SECONDS,
+                        help="SCENE_SECONDS")  # fmt: skip
+    parser.add_argument("--max-images", type=number(int, positive=True), default=settings.DEFAULT_MAX_IMAGES,
+                        help="MAX_IMAGES_PER_FILE")  # fmt: skip
     parser.add_argument("--style", default="", help="IMAGE_STYLE")
     parser.add_argument("--job", help="job name the seeds derive from (default: the file name without extension)")
     parser.add_argument("--no-siblings", action="store_true", help="for a .json file, ignore .srt/.vtt next to it")
     args = parser.parse_args(argv)
+    try:
+        readable_file(args.file, "transcript or subtitle file")
+    except CliError as err:
+        parser.error(str(err))
     if args.file.suffix.lower() not in KINDS:
         parser.error(f"{args.file}: expected a .json, .srt or .vtt file")
-    if not args.file.is_file():
-        parser.error(f"{args.file}: no such file")
     if args.scene_seconds <= 0 or args.max_images < 1:
         parser.error("--scene-seconds must be positive and --max-images at least 1")
     try:
@@ -120,13 +131,30 @@ def as_text(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def check_subtitle_file(path: Path) -> None:
+    """A .srt or .vtt file named on the command line must parse: the function would skip it and fall back to the
+    transcript, but here it is all there is, and "no speech" would hide the mistake."""
+    parse = {".srt": parse_srt, ".vtt": parse_vtt}.get(path.suffix.lower())
+    if parse is None:
+        return
+    try:
+        parse(path.read_bytes().decode("utf-8", errors="replace"), str(path))
+    except SubtitleError as exc:
+        kind = "SubRip" if parse is parse_srt else "WebVTT"
+        raise CliError(f"{exc}; not a {kind} file the image function could read", EXIT_FAILURE) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    check_subtitle_file(args.file)
     plan = plan_for_file(args)
     document = as_document(args, plan)
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else as_text(document))
-    return 1 if plan.status == FAILED else 0
+    if plan.status == FAILED:  # the report above says so too; stderr is where a caller looks for the reason
+        print(f"preview_scenes.py: error: {plan.reason}", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "preview_scenes.py")

@@ -362,6 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a page is stale")
     parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this repository)")
     args = parser.parse_args(argv)
+    if not args.root.is_dir():
+        print(f"tf_docs.py: --root {args.root}: no such directory", file=sys.stderr)
+        return 2
     try:
         stale = stale_readmes(args.root, write=not args.check)
     except (HclError, OSError) as err:

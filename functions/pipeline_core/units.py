@@ -3,7 +3,7 @@
 Sizes follow AWS's documentation of the limits this pipeline meets: API Gateway's payload limit is "10 MB" and Amazon
 Transcribe's file limit "2 GB" (aws-facts.md 1.4, 5.1), and both are enforced as binary multiples (10,485,760 and
 2,147,483,648 bytes). So KB, MB and GB here are 1024, 1024² and 1024³ bytes, written with a space ("10 MB"), never
-KiB/MiB/GiB. Durations: "s" under two minutes, "min" under two hours, "h" above ("90 s", "15 min", "2 h").
+with the IEC names. Durations: "s" under two minutes, "min" under two hours, "h" above ("90 s", "15 min", "2 h").
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ def test_the_root_every_submodule_and_every_example_is_documented() -> None:
     names = {_id(module) for module in MODULES}
     assert "root" in names
     assert {"modules/secure-bucket", "modules/upload-api", "modules/s3-triggered-function"} <= names
-    assert "examples/complete" in names
+    assert {"examples/complete", "examples/basic"} <= names
 
 
 def _page(module: Path) -> Path:

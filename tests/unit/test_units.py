@@ -46,7 +46,7 @@ def _tracked_text_files() -> list[Path]:
 
 def test_no_text_in_the_repository_writes_sizes_as_kib_mib_or_gib() -> None:
     """The README said "10 MB" while the client said "10 MiB": one style now, AWS's (see pipeline_core/units.py)."""
-    binary = re.compile(r"\b\d[\d.,]*\s?(KiB|MiB|GiB)\b|\b(KiB|MiB|GiB)/s\b")
+    binary = re.compile(r"\b(KiB|MiB|GiB)\b")
     offenders = [
         f"{path.relative_to(REPO)}:{number}: {line.strip()}"
         for path in _tracked_text_files()
