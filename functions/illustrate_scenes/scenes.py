@@ -156,6 +156,9 @@ def _cuts(units: list[Unit], first_ms: int, duration: int, count: int) -> list[i
             candidates = [i for i in (window_low - 1, window_low, window_high, window_high + 1) if low <= i <= high]
         else:
             candidates = range(window_low, window_high + 1)
+            # A scene never ends at a comma or mid-sentence while a sentence end is within reach.
+            sentence_ends = [i for i in candidates if kinds[i] == "sentence"]
+            candidates = sentence_ends or candidates
         best = min(
             candidates,
             key=lambda i: (abs(ends[i] - ideal) / length if length else 0) + _PENALTY[kinds[i]],

@@ -88,6 +88,10 @@ def test_one_upload_gives_transcript_subtitles_images_manifest_and_gallery(stack
     gallery = (out / "index.html").read_text(encoding="utf-8")
     for scene in illustrated:
         assert f'src="{urllib.parse.quote(Path(scene["image_key"]).name)}"' in gallery
+    [track] = manifest["subtitle_tracks"]  # the re-cut original, next to the images
+    assert (track["kind"], track["status"]) == ("original", "ok")
+    assert {track["srt_key"], track["vtt_key"]} <= image_keys
+    assert manifest["subtitle_quality"]["cues"]["recut"] > 0
 
 
 def test_stand_ins_were_used_where_moto_stops_short(stack: LocalStack, run: Run) -> None:
