@@ -62,6 +62,10 @@ locals {
     IMAGE_WIDTH         = tostring(var.image_width)
     IMAGE_HEIGHT        = tostring(var.image_height)
     LOG_LEVEL           = var.log_level
+    # Unset at the defaults: the function then picks the profile by the transcript's language.
+    SUBTITLE_PROFILE        = var.subtitle_profile != "auto" ? var.subtitle_profile : ""
+    SUBTITLE_MAX_LINE_CHARS = var.subtitle_max_line_chars > 0 ? tostring(var.subtitle_max_line_chars) : ""
+    SUBTITLE_MAX_CPS        = var.subtitle_max_cps > 0 ? tostring(var.subtitle_max_cps) : ""
   } : k => v if v != "" }
 
   # Prompt limits of the image model families (aws-facts.md 3): Titan 512 characters, Stability 10,000, Nova 1,024.

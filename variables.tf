@@ -520,3 +520,39 @@ variable "image_height" {
     error_message = "image_height must be a whole number between 320 and 4096."
   }
 }
+
+variable "subtitle_profile" {
+  type        = string
+  description = "Reading rules the re-cut subtitles follow (SUBTITLE_PROFILE): \"auto\" picks the transcript language's profile; otherwise a profile name from functions/subtitle_writer/profiles.json (latin, korean, japanese, chinese)."
+  default     = "auto"
+  nullable    = false
+
+  validation {
+    condition     = contains(concat(["auto"], keys(jsondecode(file("${path.module}/functions/subtitle_writer/profiles.json")).profiles)), var.subtitle_profile)
+    error_message = "subtitle_profile must be \"auto\" or a profile in functions/subtitle_writer/profiles.json: latin, korean, japanese or chinese."
+  }
+}
+
+variable "subtitle_max_line_chars" {
+  type        = number
+  description = "Characters a subtitle line may hold, overriding the profile's (SUBTITLE_MAX_LINE_CHARS); 0 keeps the profile's (42 Latin, 16 Korean)."
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.subtitle_max_line_chars >= 0 && var.subtitle_max_line_chars <= 200 && floor(var.subtitle_max_line_chars) == var.subtitle_max_line_chars
+    error_message = "subtitle_max_line_chars must be a whole number from 0 (the profile's) to 200."
+  }
+}
+
+variable "subtitle_max_cps" {
+  type        = number
+  description = "Reading speed limit in characters per second, overriding the profile's (SUBTITLE_MAX_CPS); 0 keeps the profile's (20 Latin, 12 Korean)."
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.subtitle_max_cps >= 0 && var.subtitle_max_cps <= 100 && floor(var.subtitle_max_cps) == var.subtitle_max_cps
+    error_message = "subtitle_max_cps must be a whole number from 0 (the profile's) to 100."
+  }
+}

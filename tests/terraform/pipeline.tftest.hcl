@@ -396,6 +396,42 @@ run "environment_follows_the_variables" {
   }
 }
 
+run "subtitle_settings_reach_the_image_function" {
+  command = apply
+
+  variables {
+    subtitle_profile        = "korean"
+    subtitle_max_line_chars = 18
+    subtitle_max_cps        = 14
+  }
+
+  assert {
+    condition = [for key in ["SUBTITLE_PROFILE", "SUBTITLE_MAX_LINE_CHARS", "SUBTITLE_MAX_CPS"] :
+    output.function_environment.illustrate_scenes[key]] == ["korean", "18", "14"]
+    error_message = "The subtitle settings do not reach the image function's environment."
+  }
+}
+
+run "an_unknown_subtitle_profile_fails_the_plan" {
+  command = plan
+
+  variables {
+    subtitle_profile = "klingon"
+  }
+
+  expect_failures = [var.subtitle_profile]
+}
+
+run "a_fractional_reading_speed_fails_the_plan" {
+  command = plan
+
+  variables {
+    subtitle_max_cps = 12.5
+  }
+
+  expect_failures = [var.subtitle_max_cps]
+}
+
 run "language_options_are_passed_comma_separated" {
   command = apply
 
