@@ -176,7 +176,9 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
     )
     manifest = gallery.build_manifest(run, plan, results)
     manifest.update(
-        subtitle_output.write_subtitles(job, plan, lambda k, b, t: _put(s3, settings.image_bucket, k, b, t))
+        subtitle_output.write_subtitles(
+            job, plan, lambda k, b, t: _put(s3, settings.image_bucket, k, b, t), settings.subtitles
+        )
     )
     _put(s3, settings.image_bucket, naming.gallery_key(job), gallery.render_gallery(manifest).encode("utf-8"), HTML)
     # Last: a manifest means "done" to the next event for this ETag (unless it says retryable).

@@ -1,8 +1,9 @@
 """The image function's subtitle step: write the re-cut tracks next to the images and say in the manifest what exists.
 
-Runs after the images, before the manifest (the manifest lists the tracks). A track whose files cannot be written is
-recorded as `failed` with the reason and costs no other track, no image and not the manifest: a re-drive of the event
-rewrites every file under the same keys.
+Runs after the images, before the manifest (the manifest lists the tracks). The original track comes first; each
+language of SUBTITLE_LANGUAGES is then translated on its own. A track that cannot be made or written is recorded as
+`failed` with the reason and costs no other track, no image and not the manifest: a re-drive of the event rewrites
+every file under the same keys.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from illustrate_scenes.plan import Plan
-from illustrate_scenes.subtitle_tracks import Track, track_entry, write_tracks
-from pipeline_core import log
+from illustrate_scenes.subtitle_tracks import SubtitleOptions, Track, quality_report, track_entry, write_tracks
+from illustrate_scenes.subtitle_translation import TranslationUnavailable, translate_track
+from pipeline_core import aws, log
 
 Put = Callable[[str, bytes, str], None]
 
@@ -28,16 +30,39 @@ def _write(job: str, track: Track, put: Put) -> dict[str, Any]:
     return entry
 
 
-def write_subtitles(job: str, plan: Plan, put: Put) -> dict[str, Any]:
+def _translation(job: str, original: Track, target: str, options: SubtitleOptions) -> Track | dict[str, Any]:
+    """The translated track, or the manifest entry of its failure."""
+    try:
+        return translate_track(original, target, options, aws.client("translate"))
+    except (TranslationUnavailable, ClientError, BotoCoreError, KeyError, ValueError) as exc:
+        reason = f"translation failed: {exc}"
+        log.error("subtitle translation failed", job_name=job, language=target, reason=reason)
+        return track_entry(job, target, "translation", "failed", reason)
+
+
+def write_subtitles(job: str, plan: Plan, put: Put, options: SubtitleOptions | None = None) -> dict[str, Any]:
     """The manifest fields `subtitle_tracks` and `subtitle_quality` (empty list and None without speech)."""
-    if plan.subtitle_track is None:
+    original = plan.subtitle_track
+    if original is None:
         return {"subtitle_tracks": [], "subtitle_quality": None}
-    tracks = [_write(job, plan.subtitle_track, put)]
+    entries = [_write(job, original, put)]
+    quality = dict(plan.subtitle_quality or {})
+    translations: dict[str, Any] = {}
+    for target in (options or SubtitleOptions()).languages:
+        made = _translation(job, original, target, options or SubtitleOptions())
+        if isinstance(made, Track):
+            entries.append(_write(job, made, put))
+            translations[target] = quality_report(made, None)
+        else:
+            entries.append(made)
+    if translations:
+        quality["translations"] = translations
     log.info(
         "subtitles re-cut",
         job_name=job,
-        language=plan.subtitle_track.language,
-        profile=plan.subtitle_track.profile.name,
-        cues=len(plan.subtitle_track.cues),
+        language=original.language,
+        profile=original.profile.name,
+        cues=len(original.cues),
+        tracks=[f"{e['language']}:{e['status']}" for e in entries],
     )
-    return {"subtitle_tracks": tracks, "subtitle_quality": plan.subtitle_quality}
+    return {"subtitle_tracks": entries, "subtitle_quality": quality}

@@ -16,11 +16,11 @@ from illustrate_scenes.scenes import Unit
 from illustrate_scenes.subtitles import Cue
 from illustrate_scenes.transcript import Transcript
 from pipeline_core import naming
-from pipeline_core.config import ConfigError, env_int, env_str
+from pipeline_core.config import ConfigError, env_int, env_list, env_str
 from subtitle_writer import quality
 from subtitle_writer.formats import FORMATTERS
 from subtitle_writer.profiles import AUTO, Profile, ProfileError, load_profiles
-from subtitle_writer.writer import SubtitleCue, recut
+from subtitle_writer.writer import SubtitleCue, TimedWord, recut
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SUBTITLE_CONTENT_TYPES = {"srt": "application/x-subrip; charset=utf-8", "vtt": "text/vtt; charset=utf-8"}
@@ -43,6 +43,7 @@ class Track:
     kind: str  # "original" | "translation"
     profile: Profile
     cues: tuple[SubtitleCue, ...]
+    words: tuple[TimedWord, ...] = ()  # the original's words: the translations start from their sentences
 
 
 def load_subtitle_options(environ: Mapping[str, str] | None = None) -> SubtitleOptions:
@@ -54,10 +55,24 @@ def load_subtitle_options(environ: Mapping[str, str] | None = None) -> SubtitleO
             f"environment variable SUBTITLE_PROFILE must be auto or one of {', '.join(sorted(table.profiles))}, "
             f"got {profile!r}"
         )
+    languages = tuple(dict.fromkeys(env_list("SUBTITLE_LANGUAGES", environ=environ)))
+    for code in languages:
+        if not LANGUAGE_CODE.match(code):
+            raise ConfigError(
+                f"environment variable SUBTITLE_LANGUAGES: {code!r} is not an Amazon Translate language code like "
+                "en, ja or zh-TW"
+            )
+    terminology = tuple(env_list("TRANSLATE_TERMINOLOGY_NAMES", environ=environ))
+    if len(terminology) > 1:
+        raise ConfigError(
+            "environment variable TRANSLATE_TERMINOLOGY_NAMES: TranslateText applies one custom terminology per request"
+        )
     return SubtitleOptions(
         profile=profile,
         max_line_chars=env_int("SUBTITLE_MAX_LINE_CHARS", 0, minimum=0, maximum=MAX_LINE_CHARS_LIMIT, environ=environ),
         max_cps=env_int("SUBTITLE_MAX_CPS", 0, minimum=0, maximum=MAX_CPS_LIMIT, environ=environ),
+        languages=languages,
+        terminology_names=terminology,
     )
 
 
@@ -70,7 +85,7 @@ def original_track(transcript: Transcript, options: SubtitleOptions, language: s
     except ProfileError as exc:  # settings are validated at start-up; this guards direct callers
         raise ValueError(str(exc)) from None
     cues = recut(transcript.words, profile, table.break_rules(code))
-    return Track(code or "und", "original", profile, tuple(cues))
+    return Track(code or "und", "original", profile, tuple(cues), tuple(transcript.words))
 
 
 def cue_text(cue: SubtitleCue, profile: Profile) -> str:

@@ -46,7 +46,7 @@ def test_tracks_are_written_and_listed() -> None:
     assert sorted(written) == ["job/subtitles.en-GB.srt", "job/subtitles.en-GB.vtt"]
     assert written["job/subtitles.en-GB.vtt"][0].decode("utf-8").startswith("WEBVTT\n\n1\n")
     assert fields["subtitle_tracks"][0]["status"] == "ok"
-    assert fields["subtitle_quality"] is plan.subtitle_quality
+    assert fields["subtitle_quality"] == plan.subtitle_quality
 
 
 def test_a_track_that_cannot_be_written_is_recorded_not_raised() -> None:
