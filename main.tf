@@ -63,9 +63,11 @@ locals {
     IMAGE_HEIGHT        = tostring(var.image_height)
     LOG_LEVEL           = var.log_level
     # Unset at the defaults: the function then picks the profile by the transcript's language.
-    SUBTITLE_PROFILE        = var.subtitle_profile != "auto" ? var.subtitle_profile : ""
-    SUBTITLE_MAX_LINE_CHARS = var.subtitle_max_line_chars > 0 ? tostring(var.subtitle_max_line_chars) : ""
-    SUBTITLE_MAX_CPS        = var.subtitle_max_cps > 0 ? tostring(var.subtitle_max_cps) : ""
+    SUBTITLE_PROFILE            = var.subtitle_profile != "auto" ? var.subtitle_profile : ""
+    SUBTITLE_MAX_LINE_CHARS     = var.subtitle_max_line_chars > 0 ? tostring(var.subtitle_max_line_chars) : ""
+    SUBTITLE_MAX_CPS            = var.subtitle_max_cps > 0 ? tostring(var.subtitle_max_cps) : ""
+    SUBTITLE_LANGUAGES          = join(",", var.subtitle_languages)
+    TRANSLATE_TERMINOLOGY_NAMES = join(",", var.translate_terminology_names)
   } : k => v if v != "" }
 
   # Prompt limits of the image model families (aws-facts.md 3): Titan 512 characters, Stability 10,000, Nova 1,024.
@@ -452,6 +454,18 @@ module "image_function" {
         resources = local.bedrock_model_arns
       }
     },
+    # Translated subtitle tracks only. TranslateText names no resource of its own ("*"); with a custom terminology it
+    # is also authorized against the terminology's ARN. The source language is always given, so Translate never calls
+    # Amazon Comprehend on the function's behalf (comprehend:DetectDominantLanguage is not needed).
+    length(var.subtitle_languages) > 0 ? {
+      TranslateSubtitles = {
+        actions = ["translate:TranslateText"]
+        resources = concat(["*"], [
+          for name in var.translate_terminology_names :
+          "arn:${local.partition}:translate:${local.region}:${local.account_id}:terminology/${name}"
+        ])
+      }
+    } : {},
     # With SSE-KMS: read transcripts, job records and earlier manifests; write images, manifest and gallery.
     local.kms_enabled ? {
       DecryptTranscriptsAndImages = {

@@ -556,3 +556,27 @@ variable "subtitle_max_cps" {
     error_message = "subtitle_max_cps must be a whole number from 0 (the profile's) to 100."
   }
 }
+
+variable "subtitle_languages" {
+  type        = list(string)
+  description = "Languages to translate the subtitles into with Amazon Translate (SUBTITLE_LANGUAGES), as Translate codes such as [\"en\", \"ja\", \"zh-TW\"]; each gives <job>/subtitles.<code>.srt and .vtt. Costs $15 per million characters (aws-facts 4.1)."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for code in var.subtitle_languages : can(regex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", code))]) && length(distinct(var.subtitle_languages)) == length(var.subtitle_languages)
+    error_message = "subtitle_languages must hold distinct Amazon Translate language codes such as en, ja or zh-TW."
+  }
+}
+
+variable "translate_terminology_names" {
+  type        = list(string)
+  description = "Amazon Translate custom terminology applied to the subtitle translations (TRANSLATE_TERMINOLOGY_NAMES); TranslateText takes one per request, so at most one name."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.translate_terminology_names) <= 1 && alltrue([for name in var.translate_terminology_names : can(regex("^([A-Za-z0-9-]_?)+$", name)) && length(name) <= 256])
+    error_message = "translate_terminology_names takes at most one terminology name (letters, digits, - and _, up to 256 characters)."
+  }
+}

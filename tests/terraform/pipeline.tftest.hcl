@@ -412,6 +412,46 @@ run "subtitle_settings_reach_the_image_function" {
   }
 }
 
+run "translated_subtitles_get_translate_and_their_settings" {
+  command = apply
+
+  variables {
+    subtitle_languages          = ["en", "ja"]
+    translate_terminology_names = ["harbour-names"]
+  }
+
+  assert {
+    condition = [for key in ["SUBTITLE_LANGUAGES", "TRANSLATE_TERMINOLOGY_NAMES"] :
+    output.function_environment.illustrate_scenes[key]] == ["en,ja", "harbour-names"]
+    error_message = "The translation settings do not reach the image function's environment."
+  }
+
+  assert {
+    condition     = strcontains(module.image_function.role_policy_json, "translate:TranslateText") && strcontains(module.image_function.role_policy_json, ":terminology/harbour-names")
+    error_message = "With subtitle_languages the image function needs translate:TranslateText, on the terminology too."
+  }
+}
+
+run "no_translate_permission_without_subtitle_languages" {
+  command = apply
+
+  assert {
+    condition     = !strcontains(module.image_function.role_policy_json, "translate:")
+    error_message = "Without subtitle_languages the image function must not get any Translate permission."
+  }
+}
+
+run "two_terminologies_fail_the_plan" {
+  command = plan
+
+  variables {
+    subtitle_languages          = ["en"]
+    translate_terminology_names = ["one", "two"]
+  }
+
+  expect_failures = [var.translate_terminology_names]
+}
+
 run "an_unknown_subtitle_profile_fails_the_plan" {
   command = plan
 
