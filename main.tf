@@ -62,10 +62,10 @@ locals {
     IMAGE_WIDTH         = tostring(var.image_width)
     IMAGE_HEIGHT        = tostring(var.image_height)
     LOG_LEVEL           = var.log_level
-    # Unset at the defaults: the function then picks the profile by the transcript's language.
-    SUBTITLE_PROFILE            = var.subtitle_profile != "auto" ? var.subtitle_profile : ""
-    SUBTITLE_MAX_LINE_CHARS     = var.subtitle_max_line_chars > 0 ? tostring(var.subtitle_max_line_chars) : ""
-    SUBTITLE_MAX_CPS            = var.subtitle_max_cps > 0 ? tostring(var.subtitle_max_cps) : ""
+    # Re-cut subtitles: the reading profile ("auto": by the transcript's language; 0: the profile's values).
+    SUBTITLE_PROFILE            = var.subtitle_profile
+    SUBTITLE_MAX_LINE_CHARS     = tostring(var.subtitle_max_line_chars)
+    SUBTITLE_MAX_CPS            = tostring(var.subtitle_max_cps)
     SUBTITLE_LANGUAGES          = join(",", var.subtitle_languages)
     TRANSLATE_TERMINOLOGY_NAMES = join(",", var.translate_terminology_names)
   } : k => v if v != "" }

@@ -42,6 +42,11 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "IMAGE_WIDTH": "1024",
         "IMAGE_HEIGHT": "1024",
         "LOG_LEVEL": "INFO",
+        "SUBTITLE_PROFILE": "auto",
+        "SUBTITLE_MAX_LINE_CHARS": "0",
+        "SUBTITLE_MAX_CPS": "0",
+        "SUBTITLE_LANGUAGES": "",
+        "TRANSLATE_TERMINOLOGY_NAMES": "",
     },
 }
 

@@ -93,6 +93,11 @@ _VARIABLES = {
     "IMAGE_CONCURRENCY": "image_concurrency",
     "IMAGE_WIDTH": "image_width",
     "IMAGE_HEIGHT": "image_height",
+    "SUBTITLE_PROFILE": "subtitle_profile",
+    "SUBTITLE_MAX_LINE_CHARS": "subtitle_max_line_chars",
+    "SUBTITLE_MAX_CPS": "subtitle_max_cps",
+    "SUBTITLE_LANGUAGES": "subtitle_languages",
+    "TRANSLATE_TERMINOLOGY_NAMES": "translate_terminology_names",
 }
 
 

@@ -350,16 +350,19 @@ run "environment_holds_exactly_the_documented_variables" {
 
   assert {
     condition = module.image_function.environment_variables == tomap({
-      IMAGE_BUCKET        = "talks-images"
-      IMAGE_MODEL_ID      = "amazon.nova-canvas-v1:0"
-      SCENE_SECONDS       = "30"
-      MAX_IMAGES_PER_FILE = "10"
-      IMAGE_CONCURRENCY   = "4"
-      IMAGE_WIDTH         = "1024"
-      IMAGE_HEIGHT        = "1024"
-      LOG_LEVEL           = "INFO"
+      IMAGE_BUCKET            = "talks-images"
+      IMAGE_MODEL_ID          = "amazon.nova-canvas-v1:0"
+      SCENE_SECONDS           = "30"
+      MAX_IMAGES_PER_FILE     = "10"
+      IMAGE_CONCURRENCY       = "4"
+      IMAGE_WIDTH             = "1024"
+      IMAGE_HEIGHT            = "1024"
+      LOG_LEVEL               = "INFO"
+      SUBTITLE_PROFILE        = "auto"
+      SUBTITLE_MAX_LINE_CHARS = "0"
+      SUBTITLE_MAX_CPS        = "0"
     })
-    error_message = "Image environment by default: the image bucket, Nova Canvas, 30 s scenes, 10 images, 4 threads, 1024x1024; no style, no prompt model."
+    error_message = "Image environment by default: the image bucket, Nova Canvas, 30 s scenes, 10 images, 4 threads, 1024x1024, subtitles by the transcript's language; no style, no prompt model, no translations."
   }
 
   assert {
