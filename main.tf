@@ -10,6 +10,8 @@ data "aws_caller_identity" "current" {}
 locals {
   # Layout and naming shared with the Python code.
   contract = jsondecode(file("${path.module}/functions/pipeline_core/contract.json"))
+  # Languages Amazon Transcribe redacts PII in, and the vocabulary filter methods (start_transcription reads it too).
+  transcription_controls = jsondecode(file("${path.module}/functions/start_transcription/controls.json"))
 
   # Names of what the submodules create, known here so that the key policy can name the log groups without
   # depending on them (the log groups depend on the key).
@@ -42,6 +44,11 @@ locals {
     MAX_SPEAKER_LABELS = tostring(var.max_speaker_labels)
     MAX_AUDIO_SECONDS  = tostring(var.max_audio_seconds)
     LOG_LEVEL          = var.log_level
+    # Transcription controls (start_transcription/controls.py); the method and the flag always, like the defaults.
+    VOCABULARY_NAME          = var.vocabulary_name != null ? var.vocabulary_name : ""
+    VOCABULARY_FILTER_NAME   = var.vocabulary_filter_name != null ? var.vocabulary_filter_name : ""
+    VOCABULARY_FILTER_METHOD = var.vocabulary_filter_method
+    REDACT_PII               = tostring(var.redact_pii)
   } : k => v if v != "" }, local.transcription_feature_environment)
 
   # Set only with the feature on: the data-access role that queued Transcribe jobs run with, and the key Transcribe

@@ -377,6 +377,47 @@ variable "transcribe_allow_deferred_execution" {
   nullable    = false
 }
 
+variable "vocabulary_name" {
+  type        = string
+  description = "Amazon Transcribe custom vocabulary for the audio's language (Settings.VocabularyName, VOCABULARY_NAME); needs language_code. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.vocabulary_name == null || can(regex("^[0-9a-zA-Z._-]{1,200}$", var.vocabulary_name))
+    error_message = "vocabulary_name must be 1-200 letters, digits, '.', '_' or '-' (or null)."
+  }
+}
+
+variable "vocabulary_filter_name" {
+  type        = string
+  description = "Amazon Transcribe vocabulary filter: words to remove, mask or tag (Settings.VocabularyFilterName, VOCABULARY_FILTER_NAME); needs language_code. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.vocabulary_filter_name == null || can(regex("^[0-9a-zA-Z._-]{1,200}$", var.vocabulary_filter_name))
+    error_message = "vocabulary_filter_name must be 1-200 letters, digits, '.', '_' or '-' (or null)."
+  }
+}
+
+variable "vocabulary_filter_method" {
+  type        = string
+  description = "What the vocabulary filter does with its words (VOCABULARY_FILTER_METHOD): remove, mask (shown as ***) or tag."
+  default     = "mask"
+  nullable    = false
+
+  validation {
+    condition     = contains(jsondecode(file("${path.module}/functions/start_transcription/controls.json")).vocabulary_filter_methods, var.vocabulary_filter_method)
+    error_message = "vocabulary_filter_method must be remove, mask or tag."
+  }
+}
+
+variable "redact_pii" {
+  type        = bool
+  description = "Redact personal information in the transcript and so in the subtitles, which then show [PII] (ContentRedaction, REDACT_PII). Amazon Transcribe redacts batch jobs only in en-US, es-US, fr-FR, fr-CA, de-DE, de-CH, it-IT, pt-PT and pt-BR (not Korean) and not with language identification, so it needs one of those as language_code."
+  default     = false
+  nullable    = false
+}
+
 ################################################################################
 # Image function
 ################################################################################

@@ -31,6 +31,10 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "MAX_SPEAKER_LABELS": "0",
         "MAX_AUDIO_SECONDS": "7200",
         "LOG_LEVEL": "INFO",
+        "VOCABULARY_NAME": "",
+        "VOCABULARY_FILTER_NAME": "",
+        "VOCABULARY_FILTER_METHOD": "mask",
+        "REDACT_PII": "false",
     },
     ILLUSTRATION: {
         "IMAGE_MODEL_ID": "amazon.nova-canvas-v1:0",

@@ -340,10 +340,12 @@ run "environment_holds_exactly_the_documented_variables" {
 
   assert {
     condition = module.transcription_function.environment_variables == tomap({
-      TRANSCRIPT_BUCKET  = "talks-transcripts"
-      MAX_SPEAKER_LABELS = "0"
-      MAX_AUDIO_SECONDS  = "7200"
-      LOG_LEVEL          = "INFO"
+      TRANSCRIPT_BUCKET        = "talks-transcripts"
+      MAX_SPEAKER_LABELS       = "0"
+      MAX_AUDIO_SECONDS        = "7200"
+      LOG_LEVEL                = "INFO"
+      VOCABULARY_FILTER_METHOD = "mask"
+      REDACT_PII               = "false"
     })
     error_message = "Transcription environment by default: the transcript bucket, no diarization, 2 h cap, INFO; no LANGUAGE_CODE (automatic identification), no deferred execution, no output key."
   }
@@ -388,7 +390,7 @@ run "environment_follows_the_variables" {
   }
 
   assert {
-    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG" })
+    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG", VOCABULARY_FILTER_METHOD = "mask", REDACT_PII = "false" })
     error_message = "The transcription settings do not reach the function's environment."
   }
 
@@ -453,6 +455,45 @@ run "two_terminologies_fail_the_plan" {
   }
 
   expect_failures = [var.translate_terminology_names]
+}
+
+run "transcription_controls_reach_the_transcription_function" {
+  command = apply
+
+  variables {
+    language_code            = "en-US"
+    vocabulary_name          = "harbour-terms"
+    vocabulary_filter_name   = "no-swearing"
+    vocabulary_filter_method = "tag"
+    redact_pii               = true
+  }
+
+  assert {
+    condition = [for key in ["VOCABULARY_NAME", "VOCABULARY_FILTER_NAME", "VOCABULARY_FILTER_METHOD", "REDACT_PII"] :
+    output.function_environment.start_transcription[key]] == ["harbour-terms", "no-swearing", "tag", "true"]
+    error_message = "The transcription controls do not reach the function's environment."
+  }
+}
+
+run "a_vocabulary_without_language_code_fails_the_plan" {
+  command = plan
+
+  variables {
+    vocabulary_name = "harbour-terms"
+  }
+
+  expect_failures = [output.function_environment]
+}
+
+run "korean_pii_redaction_fails_the_plan" {
+  command = plan
+
+  variables {
+    language_code = "ko-KR"
+    redact_pii    = true
+  }
+
+  expect_failures = [output.function_environment]
 }
 
 run "an_unknown_subtitle_profile_fails_the_plan" {
