@@ -39,10 +39,12 @@ class Profile:
 
 @dataclass(frozen=True)
 class BreakRules:
-    """Lower-case words a line or cue should not end on, and words a break may come before."""
+    """Lower-case words a line or cue should not end on, words it should not start with, and words a break may come
+    before."""
 
     keep_with_next: frozenset[str] = frozenset()
     break_before: frozenset[str] = frozenset()
+    keep_with_previous: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,9 @@ def load_profiles(path: Path = PROFILES_FILE) -> ProfileTable:
     document = json.loads(path.read_text(encoding="utf-8"))
     profiles = {name: _profile(name, raw) for name, raw in document["profiles"].items()}
     breaks = {
-        language: BreakRules(frozenset(raw["keep_with_next"]), frozenset(raw["break_before"]))
+        language: BreakRules(
+            frozenset(raw["keep_with_next"]), frozenset(raw["break_before"]), frozenset(raw["keep_with_previous"])
+        )
         for language, raw in document["line_breaks"].items()
         if not language.startswith("_")
     }

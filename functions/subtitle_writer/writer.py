@@ -91,7 +91,11 @@ def cut_kinds(texts: Sequence[str], starts: Sequence[int], ends: Sequence[int], 
         following = texts[k + 1]
         if is_clause_end(text) or starts[k + 1] - ends[k] >= PAUSE_MS:
             kinds.append("clause")
-        elif _bare(text) in rules.keep_with_next or _names(text, following, texts[k - 1] if k else None):
+        elif (
+            _bare(text) in rules.keep_with_next
+            or _bare(following) in rules.keep_with_previous
+            or _names(text, following, texts[k - 1] if k else None)
+        ):
             kinds.append("keep")
         elif _bare(following) in rules.break_before:
             kinds.append("before")

@@ -191,6 +191,19 @@ def test_korean_keeps_a_determiner_or_negation_with_the_next_eojeol() -> None:
             assert line.split()[-1] not in {"그", "안"}
 
 
+def test_korean_sample_keeps_every_rule_and_modifiers_with_their_dependent_nouns() -> None:
+    transcript = parse_transcript((FIXTURES / "handwritten_korean_market.json").read_bytes())
+    profile = TABLE.select(transcript.language_code)
+    cues = recut(transcript.words, profile, KO)
+    assert profile.name == "korean"
+    assert_contract(transcript.words, cues, profile)
+    assert quality.explain(cues, profile) == []
+    assert len({c.speaker for c in cues}) == 2
+    for cue in cues:
+        for line in cue.lines:
+            assert line.split()[0] not in {"것처럼", "수"}  # never "본 / 것처럼" or "할 / 수 있습니다"
+
+
 def test_no_speech_gives_no_cues_and_valid_empty_files() -> None:
     transcript = parse_transcript((FIXTURES / "handwritten_silent.json").read_bytes())
     assert recut(transcript.words, LATIN, EN) == []
@@ -239,7 +252,14 @@ def test_transcribe_cues_are_measured_by_the_same_rules() -> None:
     assert rules == {"line_length", "duration_max", "gap", "line_count", "duration_min", "reading_speed"}
 
 
-@pytest.mark.parametrize("path", [FIXTURES / "handwritten_harbour_walk.json", DEMO / "sample-talk.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        FIXTURES / "handwritten_harbour_walk.json",
+        FIXTURES / "handwritten_korean_market.json",
+        DEMO / "sample-talk.json",
+    ],
+)
 def test_samples_keep_the_contract(path: Path) -> None:
     transcript = parse_transcript(path.read_bytes())
     profile = TABLE.select(transcript.language_code)
