@@ -20,7 +20,7 @@ from pipeline_core.config import ConfigError, env_int, env_list, env_str
 from subtitle_writer import quality
 from subtitle_writer.formats import FORMATTERS
 from subtitle_writer.profiles import AUTO, Profile, ProfileError, load_profiles
-from subtitle_writer.writer import SubtitleCue, TimedWord, recut
+from subtitle_writer.writer import SubtitleCue, TimedWord, recut, spoken_lines
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SUBTITLE_CONTENT_TYPES = {"srt": "application/x-subrip; charset=utf-8", "vtt": "text/vtt; charset=utf-8"}
@@ -90,7 +90,7 @@ def original_track(transcript: Transcript, options: SubtitleOptions, language: s
 
 def cue_text(cue: SubtitleCue, profile: Profile) -> str:
     """The cue's text on one line: what a scene's prompt reads."""
-    return (profile.word_joiner or "").join(cue.lines)
+    return (profile.word_joiner or "").join(spoken_lines(cue, profile))
 
 
 def scene_units(track: Track) -> list[Unit]:

@@ -28,6 +28,7 @@ class Profile:
     min_gap_ms: int
     narrow_weight: float
     word_joiner: str
+    speaker_dash: str = "-"  # before each line of a cue that two speakers share
 
     def width(self, text: str) -> float:
         """Line length as the style guides count it: narrow characters weigh `narrow_weight`, the others 1."""
@@ -89,6 +90,7 @@ def _profile(name: str, raw: dict[str, Any]) -> Profile:
         min_gap_ms=int(raw["min_gap_ms"]),
         narrow_weight=float(raw["narrow_weight"]),
         word_joiner=str(raw["word_joiner"]),
+        speaker_dash=str(raw["speaker_dash"]),
     )
 
 

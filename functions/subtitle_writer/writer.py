@@ -7,7 +7,9 @@ stretch of one speaker's speech: a cue must fit the profile's lines (unless it i
 maximum duration (unless one word does); cuts are cheap after a sentence end, dearer after a clause or before a
 conjunction, dearest where the profile's language keeps two words together; a sentence end inside a cue, a reading
 speed above the profile's and a cue that cannot be shown for the minimum duration cost extra. A cue shorter than the
-minimum or too fast to read is extended into the silence that follows, never past the next cue.
+minimum or too fast to read is extended into the silence that follows, never past the next cue. A speaker change
+starts a new cue, except that two short turns that could not each be read in time share one, a dash-led line each
+(the profile's `speaker_dash`).
 """
 
 from __future__ import annotations
@@ -61,10 +63,18 @@ class SubtitleCue:
     first_word: int  # index of the cue's first word in the input
     word_count: int
     speaker: str | None = None
+    turns: tuple[int, ...] = ()  # two speakers: words of each one's line (the lines then start with the dash)
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+def spoken_lines(cue: SubtitleCue, profile: Profile) -> tuple[str, ...]:
+    """The cue's lines without the two-speaker dashes: the words as spoken."""
+    if not cue.turns:
+        return cue.lines
+    return tuple(line.removeprefix(profile.speaker_dash) for line in cue.lines)
 
 
 def is_sentence_end(text: str) -> bool:
@@ -157,7 +167,49 @@ def recut(words: Sequence[TimedWord], profile: Profile, rules: BreakRules | None
         for i, j in _segment(speech, a, b, profile):
             lines = _lines(texts[i:j], widths[i:j], kinds[i:j], joiner, profile)
             cues.append(SubtitleCue(starts[i], ends[j - 1], lines, i, j - i, speakers[i]))
-    return _time(cues, profile)
+    return _time(_pair_turns(cues, profile), profile)
+
+
+def _too_short(cue: SubtitleCue, following: SubtitleCue | None, profile: Profile) -> bool:
+    """Whether the cue cannot stay up long enough to be read before the next one starts."""
+    room = following.start_ms - profile.min_gap_ms if following else cue.start_ms + profile.max_duration_ms
+    return room - cue.start_ms < max(profile.min_duration_ms, reading_ms(cue, profile))
+
+
+def reading_ms(cue: SubtitleCue, profile: Profile) -> float:
+    """Time to read the cue at the profile's reading speed."""
+    return profile.width(profile.word_joiner.join(cue.lines)) * 1000 / profile.max_cps
+
+
+def _pair_turns(cues: list[SubtitleCue], profile: Profile) -> list[SubtitleCue]:
+    """Two short turns of different speakers that could not each be read in time share one cue, a dash-led line each."""
+    paired: list[SubtitleCue] = []
+    index = 0
+    while index < len(cues):
+        cue = cues[index]
+        following = cues[index + 1] if index + 1 < len(cues) else None
+        after = cues[index + 2] if index + 2 < len(cues) else None
+        dash = profile.width(profile.speaker_dash)
+        if (
+            following is not None
+            and cue.speaker is not None
+            and following.speaker is not None
+            and cue.speaker != following.speaker
+            and len(cue.lines) == len(following.lines) == 1
+            and max(profile.width(cue.lines[0]), profile.width(following.lines[0])) + dash <= profile.max_line_chars
+            and following.start_ms - cue.end_ms < SPEECH_BREAK_MS
+            and following.end_ms - cue.start_ms <= profile.max_duration_ms
+            and (_too_short(cue, following, profile) or _too_short(following, after, profile))
+        ):
+            lines = (profile.speaker_dash + cue.lines[0], profile.speaker_dash + following.lines[0])
+            words = cue.word_count + following.word_count
+            turns = (cue.word_count, following.word_count)
+            paired.append(SubtitleCue(cue.start_ms, following.end_ms, lines, cue.first_word, words, cue.speaker, turns))
+            index += 2
+            continue
+        paired.append(cue)
+        index += 1
+    return paired
 
 
 def _segment(speech: _Speech, a: int, b: int, profile: Profile) -> list[tuple[int, int]]:  # noqa: PLR0912, PLR0915
@@ -269,13 +321,13 @@ def _time(cues: list[SubtitleCue], profile: Profile) -> list[SubtitleCue]:
     for index, cue in enumerate(cues):
         start = cue.start_ms if previous_end is None else max(cue.start_ms, previous_end + profile.min_gap_ms)
         speech_end = cue.end_ms
-        reading = profile.width(profile.word_joiner.join(cue.lines)) * 1000 / profile.max_cps
+        reading = reading_ms(cue, profile)
         target = max(speech_end, start + profile.min_duration_ms, start + round(reading))
         if target > speech_end:
             target = min(target, max(speech_end, start + profile.max_duration_ms))
         if index + 1 < len(cues):
             target = min(target, cues[index + 1].start_ms - profile.min_gap_ms)
         end = max(target, start + 1)
-        timed.append(SubtitleCue(start, end, cue.lines, cue.first_word, cue.word_count, cue.speaker))
+        timed.append(SubtitleCue(start, end, cue.lines, cue.first_word, cue.word_count, cue.speaker, cue.turns))
         previous_end = end
     return timed

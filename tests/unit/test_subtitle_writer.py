@@ -14,7 +14,7 @@ from illustrate_scenes.transcript import Word, parse_transcript
 from subtitle_writer import quality
 from subtitle_writer.formats import to_srt, to_vtt
 from subtitle_writer.profiles import ProfileError, load_profiles
-from subtitle_writer.writer import SubtitleCue, recut
+from subtitle_writer.writer import SubtitleCue, recut, spoken_lines
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DEMO = Path(__file__).resolve().parent.parent.parent / "demo" / "fixtures"
@@ -25,18 +25,18 @@ EN = TABLE.break_rules("en-US")
 KO = TABLE.break_rules("ko-KR")
 
 
-def cue_words(cues: list[SubtitleCue], joiner: str = " ") -> list[str]:
-    """The words as they appear in the cues' text, in order (lines split on the joiner)."""
+def cue_words(cues: list[SubtitleCue], profile=LATIN) -> list[str]:
+    """The words as they appear in the cues' text, in order (lines without speaker dashes, split on the joiner)."""
     found: list[str] = []
     for cue in cues:
-        for line in cue.lines:
-            found.extend(line.split(joiner) if joiner else list(line))
+        for line in spoken_lines(cue, profile):
+            found.extend(line.split(profile.word_joiner) if profile.word_joiner else list(line))
     return found
 
 
 def assert_contract(words: list[Word], cues: list[SubtitleCue], profile=LATIN) -> None:
     """Every word once and in order; cues in order, never overlapping, at least the gap apart."""
-    assert cue_words(cues, profile.word_joiner or " ") == [w.text for w in words]
+    assert cue_words(cues, profile) == [w.text for w in words]
     assert [c.first_word for c in cues] == [sum(x.word_count for x in cues[:i]) for i in range(len(cues))]
     for cue, following in itertools.pairwise(cues):
         assert cue.start_ms < cue.end_ms
@@ -170,6 +170,23 @@ def test_two_speakers_alternating_every_second_never_share_a_cue() -> None:
         assert {w.speaker for w in words[cue.first_word : cue.first_word + cue.word_count]} == {cue.speaker}
 
 
+def test_two_short_turns_share_a_cue_with_a_dash_each() -> None:
+    words = [
+        Word("Coffee?", 1000, 1300, "spk_0"),
+        Word("Yes,", 1500, 1700, "spk_1"),
+        Word("please.", 1700, 2000, "spk_1"),
+        *timed("Then we walked down to the harbour together.", 4.0, speaker="spk_0"),
+    ]
+    cues = recut(words, LATIN, EN)
+    assert_contract(words, cues)
+    assert cues[0].lines == ("-Coffee?", "-Yes, please.")
+    assert cues[0].turns == (1, 2)
+    assert cues[0].end_ms - cues[0].start_ms >= LATIN.min_duration_ms
+    assert quality.explain(cues, LATIN) == []
+    korean = recut([Word("커피?", 1000, 1300, "spk_0"), Word("네.", 1500, 1700, "spk_1")], KOREAN, KO)
+    assert korean[0].lines == ("- 커피?", "- 네.")
+
+
 def test_korean_with_latin_acronyms_breaks_between_eojeol_within_sixteen() -> None:
     text = "어제 KBS 뉴스에서 AI 기술과 DNA 분석에 대한 특집을 봤는데 정말 재미있었어요."
     words = timed(text, 0.0, step_s=0.45)
@@ -217,7 +234,7 @@ def test_a_short_cue_is_extended_into_silence_but_not_onto_the_next() -> None:
     words = [Word("Yes.", 1000, 1200), *timed("Then we went home.", 3.0)]
     cues = recut(words, LATIN, EN)
     assert cues[0].end_ms - cues[0].start_ms >= LATIN.min_duration_ms
-    words = [Word("Yes.", 1000, 1200, "spk_0"), *timed("Then we went home.", 1.5, speaker="spk_1")]
+    words = [Word("Yes.", 1000, 1200, "spk_0"), *timed("Then we went home.", 2.2, speaker="spk_1")]
     cues = recut(words, LATIN, EN)
     assert cues[0].end_ms > 1200  # extended into the pause ...
     assert cues[1].start_ms - cues[0].end_ms >= LATIN.min_gap_ms  # ... but stops the gap before the next
@@ -291,11 +308,11 @@ def transcripts(draw: st.DrawFn) -> list[Word]:
 def test_no_word_is_lost_reordered_or_duplicated_and_cues_never_overlap(words: list[Word], name: str) -> None:
     profile = TABLE.profiles[name]
     cues = recut(words, profile, KO if name == "korean" else EN)
-    joined = [profile.word_joiner.join(c.lines) if profile.word_joiner else "".join(c.lines) for c in cues]
+    joined = ["".join(spoken_lines(c, profile)) for c in cues]
     assert "".join(joined).replace(" ", "") == "".join(w.text for w in words)
     assert sum(c.word_count for c in cues) == len(words)
     if profile.word_joiner:
-        assert cue_words(cues, profile.word_joiner) == [w.text for w in words]
+        assert cue_words(cues, profile) == [w.text for w in words]
     for cue, following in itertools.pairwise(cues):
         assert cue.end_ms > cue.start_ms
         assert following.start_ms >= cue.end_ms + profile.min_gap_ms
