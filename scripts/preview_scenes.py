@@ -3,6 +3,11 @@
 
     python3 scripts/preview_scenes.py transcripts/my-job.json [--model ID] [--json]
     python3 scripts/preview_scenes.py my-job.srt --scene-seconds 20 --max-images 6 --style "watercolour"
+    python3 scripts/preview_scenes.py transcripts/my-job.json --subtitles srt [--language ko-KR]
+
+With --subtitles, only the re-cut subtitles (the files the image function writes next to the images) go to stdout,
+cut from the transcript's word timings under the reading profile of its language (--language overrides the language
+in the file, which some files lack; --subtitle-profile, --max-line-chars and --max-cps the profile's rules).
 
 FILE is a Transcribe transcript (.json), SubRip (.srt) or WebVTT (.vtt) file. For a .json file, the .srt and .vtt with
 the same name next to it are used the way the function uses them (subtitles first); --no-siblings ignores them. Seeds
@@ -25,6 +30,9 @@ from illustrate_scenes.image_models import UnknownModelError, model_for
 from illustrate_scenes.plan import FAILED, Plan, PlanOptions, SourceFile, build_plan
 from illustrate_scenes.prompts import prompt_length
 from illustrate_scenes.scenes import format_time
+from illustrate_scenes.subtitle_tracks import LANGUAGE_CODE, SubtitleOptions, original_track, render
+from illustrate_scenes.transcript import TranscriptError, parse_transcript
+from subtitle_writer.profiles import AUTO, load_profiles
 
 KINDS = {".json": "transcript", ".srt": "srt", ".vtt": "vtt"}
 
@@ -39,6 +47,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--style", default="", help="IMAGE_STYLE")
     parser.add_argument("--job", help="job name the seeds derive from (default: the file name without extension)")
     parser.add_argument("--no-siblings", action="store_true", help="for a .json file, ignore .srt/.vtt next to it")
+    parser.add_argument("--subtitles", choices=("srt", "vtt"), help="print only the re-cut subtitles in this format")
+    parser.add_argument("--language", help="language of the transcript, e.g. ko-KR (default: the one in the file)")
+    parser.add_argument(
+        "--subtitle-profile", default=AUTO, choices=(AUTO, *sorted(load_profiles().profiles)), help="SUBTITLE_PROFILE"
+    )
+    parser.add_argument("--max-line-chars", type=int, default=0, help="SUBTITLE_MAX_LINE_CHARS (0: the profile's)")
+    parser.add_argument("--max-cps", type=int, default=0, help="SUBTITLE_MAX_CPS (0: the profile's)")
     args = parser.parse_args(argv)
     if args.file.suffix.lower() not in KINDS:
         parser.error(f"{args.file}: expected a .json, .srt or .vtt file")
@@ -53,6 +68,34 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     if prompt_length(args.style) > args.image_model.prompt_limit // 2:
         parser.error(f"--style is longer than half of the model's {args.image_model.prompt_limit}-character limit")
     return args
+
+
+def subtitle_problem(args: argparse.Namespace) -> str | None:
+    """Why --subtitles cannot run on these arguments, as one line; None when it can."""
+    if args.file.suffix.lower() != ".json":
+        return f"{args.file}: --subtitles re-cuts a Transcribe transcript (.json), not a {args.file.suffix} file"
+    if args.language is not None and not LANGUAGE_CODE.match(args.language):
+        return f"--language {args.language!r} is not a language code like en-US or ko-KR"
+    if args.max_line_chars < 0 or args.max_cps < 0:
+        return "--max-line-chars and --max-cps must be 0 (the profile's) or positive"
+    return None
+
+
+def print_subtitles(args: argparse.Namespace) -> int:
+    """The re-cut subtitles on stdout; any problem as one line on stderr and exit status 1."""
+    problem = subtitle_problem(args)
+    if problem is None:
+        try:
+            transcript = parse_transcript(args.file.read_bytes(), str(args.file))
+        except (OSError, TranscriptError) as exc:
+            problem = str(exc)
+    if problem is not None:
+        print(f"preview_scenes.py: {problem}", file=sys.stderr)
+        return 1
+    options = SubtitleOptions(args.subtitle_profile, args.max_line_chars, args.max_cps)
+    track = original_track(transcript, options, args.language)
+    sys.stdout.write(render(track)[args.subtitles])
+    return 0
 
 
 def plan_for_file(args: argparse.Namespace) -> Plan:
@@ -122,6 +165,8 @@ def as_text(document: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    if args.subtitles:
+        return print_subtitles(args)
     plan = plan_for_file(args)
     document = as_document(args, plan)
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else as_text(document))
