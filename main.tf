@@ -10,6 +10,8 @@ data "aws_caller_identity" "current" {}
 locals {
   # Layout and naming shared with the Python code.
   contract = jsondecode(file("${path.module}/functions/pipeline_core/contract.json"))
+  # Languages Amazon Transcribe redacts PII in, and the vocabulary filter methods (start_transcription reads it too).
+  transcription_controls = jsondecode(file("${path.module}/functions/start_transcription/controls.json"))
 
   # Names of what the submodules create, known here so that the key policy can name the log groups without
   # depending on them (the log groups depend on the key).
@@ -42,6 +44,11 @@ locals {
     MAX_SPEAKER_LABELS = tostring(var.max_speaker_labels)
     MAX_AUDIO_SECONDS  = tostring(var.max_audio_seconds)
     LOG_LEVEL          = var.log_level
+    # Transcription controls (start_transcription/controls.py); the method and the flag always, like the defaults.
+    VOCABULARY_NAME          = var.vocabulary_name != null ? var.vocabulary_name : ""
+    VOCABULARY_FILTER_NAME   = var.vocabulary_filter_name != null ? var.vocabulary_filter_name : ""
+    VOCABULARY_FILTER_METHOD = var.vocabulary_filter_method
+    REDACT_PII               = tostring(var.redact_pii)
   } : k => v if v != "" }, local.transcription_feature_environment)
 
   # Set only with the feature on: the data-access role that queued Transcribe jobs run with, and the key Transcribe
@@ -62,6 +69,12 @@ locals {
     IMAGE_WIDTH         = tostring(var.image_width)
     IMAGE_HEIGHT        = tostring(var.image_height)
     LOG_LEVEL           = var.log_level
+    # Re-cut subtitles: the reading profile ("auto": by the transcript's language; 0: the profile's values).
+    SUBTITLE_PROFILE            = var.subtitle_profile
+    SUBTITLE_MAX_LINE_CHARS     = tostring(var.subtitle_max_line_chars)
+    SUBTITLE_MAX_CPS            = tostring(var.subtitle_max_cps)
+    SUBTITLE_LANGUAGES          = join(",", var.subtitle_languages)
+    TRANSLATE_TERMINOLOGY_NAMES = join(",", var.translate_terminology_names)
   } : k => v if v != "" }
 
   # Prompt limits of the image model families (aws-facts.md 3): Titan 512 characters, Stability 10,000, Nova 1,024.
@@ -448,6 +461,18 @@ module "image_function" {
         resources = local.bedrock_model_arns
       }
     },
+    # Translated subtitle tracks only. TranslateText names no resource of its own ("*"); with a custom terminology it
+    # is also authorized against the terminology's ARN. The source language is always given, so Translate never calls
+    # Amazon Comprehend on the function's behalf (comprehend:DetectDominantLanguage is not needed).
+    length(var.subtitle_languages) > 0 ? {
+      TranslateSubtitles = {
+        actions = ["translate:TranslateText"]
+        resources = concat(["*"], [
+          for name in var.translate_terminology_names :
+          "arn:${local.partition}:translate:${local.region}:${local.account_id}:terminology/${name}"
+        ])
+      }
+    } : {},
     # With SSE-KMS: read transcripts, job records and earlier manifests; write images, manifest and gallery.
     local.kms_enabled ? {
       DecryptTranscriptsAndImages = {

@@ -169,6 +169,18 @@ output "function_environment" {
     error_message = "language_options narrows automatic language identification: set it only with language_code = null."
   }
 
+  # The transcription function refuses to start otherwise (start_transcription/controls.py): a vocabulary or filter
+  # belongs to one language, and batch PII redaction works only in some languages and not with identification.
+  precondition {
+    condition     = (var.vocabulary_name == null && var.vocabulary_filter_name == null) || var.language_code != null
+    error_message = "vocabulary_name and vocabulary_filter_name need language_code: a vocabulary belongs to one language."
+  }
+
+  precondition {
+    condition     = !var.redact_pii || contains(local.transcription_controls.redaction_languages, coalesce(var.language_code, "none"))
+    error_message = "redact_pii needs language_code set to a language Amazon Transcribe redacts in batch jobs: ${join(", ", local.transcription_controls.redaction_languages)} (not automatic identification)."
+  }
+
   # The image function refuses to start with a style that leaves the scene text less than half the prompt.
   precondition {
     condition     = length(var.image_style) <= floor(local.image_prompt_limit / 2)

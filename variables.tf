@@ -377,6 +377,47 @@ variable "transcribe_allow_deferred_execution" {
   nullable    = false
 }
 
+variable "vocabulary_name" {
+  type        = string
+  description = "Amazon Transcribe custom vocabulary for the audio's language (Settings.VocabularyName, VOCABULARY_NAME); needs language_code. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.vocabulary_name == null || can(regex("^[0-9a-zA-Z._-]{1,200}$", var.vocabulary_name))
+    error_message = "vocabulary_name must be 1-200 letters, digits, '.', '_' or '-' (or null)."
+  }
+}
+
+variable "vocabulary_filter_name" {
+  type        = string
+  description = "Amazon Transcribe vocabulary filter: words to remove, mask or tag (Settings.VocabularyFilterName, VOCABULARY_FILTER_NAME); needs language_code. Null: none."
+  default     = null
+
+  validation {
+    condition     = var.vocabulary_filter_name == null || can(regex("^[0-9a-zA-Z._-]{1,200}$", var.vocabulary_filter_name))
+    error_message = "vocabulary_filter_name must be 1-200 letters, digits, '.', '_' or '-' (or null)."
+  }
+}
+
+variable "vocabulary_filter_method" {
+  type        = string
+  description = "What the vocabulary filter does with its words (VOCABULARY_FILTER_METHOD): remove, mask (shown as ***) or tag."
+  default     = "mask"
+  nullable    = false
+
+  validation {
+    condition     = contains(jsondecode(file("${path.module}/functions/start_transcription/controls.json")).vocabulary_filter_methods, var.vocabulary_filter_method)
+    error_message = "vocabulary_filter_method must be remove, mask or tag."
+  }
+}
+
+variable "redact_pii" {
+  type        = bool
+  description = "Redact personal information in the transcript and so in the subtitles, which then show [PII] (ContentRedaction, REDACT_PII). Amazon Transcribe redacts batch jobs only in en-US, es-US, fr-FR, fr-CA, de-DE, de-CH, it-IT, pt-PT and pt-BR (not Korean) and not with language identification, so it needs one of those as language_code."
+  default     = false
+  nullable    = false
+}
+
 ################################################################################
 # Image function
 ################################################################################
@@ -518,5 +559,65 @@ variable "image_height" {
   validation {
     condition     = var.image_height >= 320 && var.image_height <= 4096 && floor(var.image_height) == var.image_height
     error_message = "image_height must be a whole number between 320 and 4096."
+  }
+}
+
+variable "subtitle_profile" {
+  type        = string
+  description = "Reading rules the re-cut subtitles follow (SUBTITLE_PROFILE): \"auto\" picks the transcript language's profile; otherwise a profile name from functions/subtitle_writer/profiles.json (latin, korean, japanese, chinese)."
+  default     = "auto"
+  nullable    = false
+
+  validation {
+    condition     = contains(concat(["auto"], keys(jsondecode(file("${path.module}/functions/subtitle_writer/profiles.json")).profiles)), var.subtitle_profile)
+    error_message = "subtitle_profile must be \"auto\" or a profile in functions/subtitle_writer/profiles.json: latin, korean, japanese or chinese."
+  }
+}
+
+variable "subtitle_max_line_chars" {
+  type        = number
+  description = "Characters a subtitle line may hold, overriding the profile's (SUBTITLE_MAX_LINE_CHARS); 0 keeps the profile's (42 Latin, 16 Korean)."
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.subtitle_max_line_chars >= 0 && var.subtitle_max_line_chars <= 200 && floor(var.subtitle_max_line_chars) == var.subtitle_max_line_chars
+    error_message = "subtitle_max_line_chars must be a whole number from 0 (the profile's) to 200."
+  }
+}
+
+variable "subtitle_max_cps" {
+  type        = number
+  description = "Reading speed limit in characters per second, overriding the profile's (SUBTITLE_MAX_CPS); 0 keeps the profile's (20 Latin, 12 Korean)."
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.subtitle_max_cps >= 0 && var.subtitle_max_cps <= 100 && floor(var.subtitle_max_cps) == var.subtitle_max_cps
+    error_message = "subtitle_max_cps must be a whole number from 0 (the profile's) to 100."
+  }
+}
+
+variable "subtitle_languages" {
+  type        = list(string)
+  description = "Languages to translate the subtitles into with Amazon Translate (SUBTITLE_LANGUAGES), as Translate codes such as [\"en\", \"ja\", \"zh-TW\"]; each gives <job>/subtitles.<code>.srt and .vtt. Costs $15 per million characters (aws-facts 4.1)."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for code in var.subtitle_languages : can(regex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", code))]) && length(distinct(var.subtitle_languages)) == length(var.subtitle_languages)
+    error_message = "subtitle_languages must hold distinct Amazon Translate language codes such as en, ja or zh-TW."
+  }
+}
+
+variable "translate_terminology_names" {
+  type        = list(string)
+  description = "Amazon Translate custom terminology applied to the subtitle translations (TRANSLATE_TERMINOLOGY_NAMES); TranslateText takes one per request, so at most one name."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.translate_terminology_names) <= 1 && alltrue([for name in var.translate_terminology_names : can(regex("^([A-Za-z0-9-]_?)+$", name)) && length(name) <= 256])
+    error_message = "translate_terminology_names takes at most one terminology name (letters, digits, - and _, up to 256 characters)."
   }
 }

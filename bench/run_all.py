@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_package.py", "bench_scenes.py", "bench_concurrency.py", "bench_recognizer.py")
+BENCHMARKS = (
+    "bench_package.py",
+    "bench_scenes.py",
+    "bench_subtitles.py",
+    "bench_concurrency.py",
+    "bench_recognizer.py",
+)
 
 
 def main() -> int:

@@ -67,7 +67,7 @@ _STAGE_REGION = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 # Objects the pipeline writes and reads for one upload with speech (the order the data travels). Transcribe writes
 # the transcript, both subtitle files and a `.write_access_check_file.temp` (see illustrate_scenes/handler.py).
 TRANSCRIBE_WRITES = ("transcript .json", ".srt", ".vtt", "write-access check file")
-FIXED_PUTS = ("upload", "job record", *TRANSCRIBE_WRITES, "gallery", "manifest")
+FIXED_PUTS = ("upload", "job record", *TRANSCRIBE_WRITES, "re-cut .srt", "re-cut .vtt", "gallery", "manifest")
 GETS = (
     "HeadObject of the upload",
     "ranged GET of the upload's header (its length; a second one only for a tail or a long tag)",
@@ -232,6 +232,7 @@ class Configuration:
     image_memory_size: int
     lambda_architecture: str
     image_timeout: int
+    subtitle_languages: tuple[str, ...] = ()
 
 
 VARIABLES = tuple(f.name for f in fields(Configuration))
@@ -246,6 +247,7 @@ FROM_ENVIRONMENT = (
     "prompt_model_id",
     "image_concurrency",
     "image_style",
+    "subtitle_languages",
 )
 
 
@@ -257,6 +259,11 @@ def _literal(name: str, expression: str | None) -> Any:
         return None
     if text in ("true", "false"):
         return text == "true"
+    if text.startswith("["):
+        try:
+            return tuple(json.loads(text))  # a list of strings is written the same in HCL and JSON
+        except json.JSONDecodeError:
+            raise EstimateError(f"the default of variable {name!r} is not a literal list: {text}") from None
     string = tf_docs.string_value(text)
     if string is not None:
         return string
@@ -336,6 +343,7 @@ def values_from_outputs(outputs: Mapping[str, Any]) -> TerraformValues:
         "prompt_model_id": settings.prompt_model_id,
         "image_concurrency": settings.concurrency,
         "image_style": settings.style,
+        "subtitle_languages": settings.subtitles.languages,
     }
     stage_url = (outputs.get("stage_url") or {}).get("value")
     match = _STAGE_REGION.search(stage_url) if isinstance(stage_url, str) else None
@@ -357,6 +365,7 @@ def resolve(
             values[name], sources[name] = defaults[name], "variables.tf default"
     if values["prompt_model_id"] == "":
         values["prompt_model_id"] = None
+    values["subtitle_languages"] = tuple(values["subtitle_languages"] or ())
     return Configuration(**values), sources
 
 
@@ -503,6 +512,21 @@ def estimate(
     else:
         items.append(Item("text", "Text model: off (prompt_model_id = null)", 0, "calls", None))
 
+    # 3b. Translated subtitles: every character of the transcript once per language of subtitle_languages.
+    languages = len(config.subtitle_languages)
+    if languages:
+        characters = round(words * a.chars_per_word)
+        items.append(
+            Item(
+                "translate",
+                "Amazon Translate, subtitles",
+                languages * characters,
+                "characters",
+                table.get("translate_text"),
+                f"{languages} language{'s' if languages > 1 else ''} x ~{characters:,}",
+            )
+        )
+
     # A file over the API's body limit takes the presigned path: a POST to the upload API (one short invocation of
     # the presign function), then a PUT straight to S3 with the signed URL.
     audio_bytes = a.audio_mb * MB if a.audio_mb is not None else a.audio_kbps * 1000 / 8 * seconds
@@ -549,7 +573,7 @@ def estimate(
     items.append(Item("api_requests", "Amazon API Gateway, REST", api_requests, "requests", api_price))
 
     # 6. S3: requests counted from the pipeline; storage of everything it keeps, for the given months.
-    puts = len(FIXED_PUTS) + images
+    puts = len(FIXED_PUTS) + images + 2 * languages
     items.append(
         Item(
             "s3_put",
@@ -557,14 +581,14 @@ def estimate(
             puts,
             "requests",
             table.get("s3_put_requests"),
-            f"{len(FIXED_PUTS)} + {images} images",
+            f"{len(FIXED_PUTS)} + {images} images" + (f" + {2 * languages} translated subtitles" if languages else ""),
         )
     )
     items.append(Item("s3_get", "Amazon S3 GET/HEAD requests", len(GETS), "requests", table.get("s3_get_requests")))
     stored = {
         "audio": audio_bytes,
         "transcript": words * a.transcript_bytes_per_word,
-        "subtitles": 2 * minutes * a.subtitle_bytes_per_minute,
+        "subtitles": 2 * (2 + languages) * minutes * a.subtitle_bytes_per_minute,  # Transcribe's, re-cut, translated
         "images": images * config.image_width * config.image_height * a.png_bytes_per_pixel,
         "records": 3 * a.record_bytes + 2 * images * a.record_bytes_per_image,
     }
@@ -642,7 +666,15 @@ def describe_configuration(config: Configuration, sources: Mapping[str, str]) ->
     by_source: dict[str, list[str]] = {}
     for name in VARIABLES:
         value = getattr(config, name)
-        shown = "null" if value is None else json.dumps(value) if isinstance(value, str) else str(value)
+        shown = (
+            "null"
+            if value is None
+            else json.dumps(value)
+            if isinstance(value, str)
+            else json.dumps(list(value))
+            if isinstance(value, tuple)
+            else str(value)
+        )
         by_source.setdefault(sources[name], []).append(f"{name} = {shown}")
     return [f"{source}: {', '.join(values)}" for source, values in by_source.items()]
 
@@ -780,6 +812,8 @@ def render_readme_section(table: PriceTable, defaults: Mapping[str, Any]) -> str
         f"Amazon Transcribe and the images are {math.floor(share * 100)}% or more of it; Lambda, API Gateway and S3 "
         "add fractions of a cent. "
         "Free tiers (e.g. 60 Transcribe minutes a month in the first year) are not subtracted. "
+        f"Translated subtitles (`subtitle_languages`) add Amazon Translate at {table.get('translate_text').describe()} "
+        "for every language: each character of the transcript is translated once. "
         "For your own settings, or a deployment's: `python3 scripts/estimate_cost.py --minutes 12 "
         "[--from-terraform DIR] [--prompt-model us.amazon.nova-lite-v1:0] [--json]`.",
     ]
@@ -867,6 +901,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     config.add_argument("--transcription-memory", dest="transcription_memory_size", type=_positive(int), help="MB")
     config.add_argument("--image-memory", dest="image_memory_size", type=_positive(int), help="MB")
     config.add_argument("--architecture", dest="lambda_architecture", choices=ARCHITECTURES)
+    config.add_argument(
+        "--subtitle-languages",
+        dest="subtitle_languages",
+        type=lambda text: tuple(code.strip() for code in text.split(",") if code.strip()),
+        help="subtitle_languages, comma-separated (e.g. en,ja)",
+    )
     assume = parser.add_argument_group("assumptions")
     assume.add_argument("--audio-mb", type=_positive(float), help="size of the upload in MB (default: from bitrate)")
     assume.add_argument("--audio-kbps", type=_positive(float), help=f"bitrate (default {Assumptions.audio_kbps:g})")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Build one deployment zip per Lambda function (start_transcription, illustrate_scenes, presign_upload): the
-function's package plus the shared `pipeline_core` package.
+function's package plus the shared `pipeline_core` package and the shared libraries it uses (SHARED_BY_FUNCTION).
 
     python3 scripts/package.py [--out DIR]   writes DIR/<function>.zip (default: build/ in the repository) and prints
                                              {"<function>": {"path", "source_code_hash", "size"}, ...}
@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "functions"
 DEFAULT_OUT = ROOT / "build"
 FUNCTIONS = ("start_transcription", "illustrate_scenes", "presign_upload")
-SHARED = ("pipeline_core",)
+SHARED = ("pipeline_core",)  # in every zip
+# Shared libraries only some functions import (a later function that needs one adds itself here).
+SHARED_BY_FUNCTION: dict[str, tuple[str, ...]] = {"illustrate_scenes": ("subtitle_writer",)}
 HANDLER_FILE = "handler.py"
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold
@@ -82,11 +84,19 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def shared_packages(function: str) -> tuple[str, ...]:
+    return SHARED + SHARED_BY_FUNCTION.get(function, ())
+
+
+def all_shared_packages() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(SHARED + tuple(p for extra in SHARED_BY_FUNCTION.values() for p in extra)))
+
+
 def function_zip(src: Path, function: str) -> bytes:
     if not (src / function / HANDLER_FILE).is_file():
         raise PackagingError(f"{src / function / HANDLER_FILE} is missing; the Lambda handler would not import")
     files = package_files(src, function)
-    for package in SHARED:
+    for package in shared_packages(function):
         files += package_files(src, package)
     return zip_bytes({name: read_entry(path) for name, path in files})
 

@@ -3,6 +3,11 @@
 
     python3 scripts/preview_scenes.py transcripts/my-job.json [--model ID] [--json]
     python3 scripts/preview_scenes.py my-job.srt --scene-seconds 20 --max-images 6 --style "watercolour"
+    python3 scripts/preview_scenes.py transcripts/my-job.json --subtitles srt [--language ko-KR]
+
+With --subtitles, only the re-cut subtitles (the files the image function writes next to the images) go to stdout,
+cut from the transcript's word timings under the reading profile of its language (--language overrides the language
+in the file, which some files lack; --subtitle-profile, --max-line-chars and --max-cps the profile's rules).
 
 FILE is a Transcribe transcript (.json), SubRip (.srt) or WebVTT (.vtt) file. For a .json file, the .srt and .vtt with
 the same name next to it are used the way the function uses them (subtitles first); --no-siblings ignores them. Seeds
@@ -22,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
-from cli_common.errors import EXIT_FAILURE, ArgumentParser, CliError
+from cli_common.errors import EXIT_FAILURE, EXIT_USAGE, ArgumentParser, CliError
 from cli_common.errors import run as run_main
 from cli_common.inputs import number, readable_file
 
@@ -31,7 +36,10 @@ from illustrate_scenes.image_models import UnknownModelError, model_for
 from illustrate_scenes.plan import FAILED, Plan, PlanOptions, SourceFile, build_plan
 from illustrate_scenes.prompts import prompt_length
 from illustrate_scenes.scenes import format_time
+from illustrate_scenes.subtitle_tracks import LANGUAGE_CODE, SubtitleOptions, original_track, render
 from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
+from illustrate_scenes.transcript import TranscriptError, parse_transcript
+from subtitle_writer.profiles import AUTO, load_profiles
 
 KINDS = {".json": "transcript", ".srt": "srt", ".vtt": "vtt"}
 
@@ -48,6 +56,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--style", default="", help="IMAGE_STYLE")
     parser.add_argument("--job", help="job name the seeds derive from (default: the file name without extension)")
     parser.add_argument("--no-siblings", action="store_true", help="for a .json file, ignore .srt/.vtt next to it")
+    parser.add_argument("--subtitles", choices=("srt", "vtt"), help="print only the re-cut subtitles in this format")
+    parser.add_argument("--language", help="language of the transcript, e.g. ko-KR (default: the one in the file)")
+    parser.add_argument(
+        "--subtitle-profile", default=AUTO, choices=(AUTO, *sorted(load_profiles().profiles)), help="SUBTITLE_PROFILE"
+    )
+    parser.add_argument("--max-line-chars", type=number(int, minimum=0), default=0,
+                        help="SUBTITLE_MAX_LINE_CHARS (0: the profile's)")  # fmt: skip
+    parser.add_argument("--max-cps", type=number(int, minimum=0), default=0,
+                        help="SUBTITLE_MAX_CPS (0: the profile's)")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         readable_file(args.file, "transcript or subtitle file")
@@ -64,6 +81,33 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     if prompt_length(args.style) > args.image_model.prompt_limit // 2:
         parser.error(f"--style is longer than half of the model's {args.image_model.prompt_limit}-character limit")
     return args
+
+
+def subtitle_problem(args: argparse.Namespace) -> str | None:
+    """Why --subtitles cannot run on these arguments, as one line; None when it can."""
+    if args.file.suffix.lower() != ".json":
+        return f"{args.file}: --subtitles re-cuts a Transcribe transcript (.json), not a {args.file.suffix} file"
+    if args.language is not None and not LANGUAGE_CODE.match(args.language):
+        return f"--language {args.language!r} is not a language code like en-US or ko-KR"
+    return None
+
+
+def print_subtitles(args: argparse.Namespace) -> int:
+    """The re-cut subtitles on stdout; a problem as one line on stderr: exit status 2 for a usage mistake, 1 for a
+    transcript that cannot be read."""
+    problem = subtitle_problem(args)
+    if problem is not None:
+        print(f"preview_scenes.py: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        transcript = parse_transcript(args.file.read_bytes(), str(args.file))
+    except (OSError, TranscriptError) as exc:
+        print(f"preview_scenes.py: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    options = SubtitleOptions(args.subtitle_profile, args.max_line_chars, args.max_cps)
+    track = original_track(transcript, options, args.language)
+    sys.stdout.write(render(track)[args.subtitles])
+    return 0
 
 
 def plan_for_file(args: argparse.Namespace) -> Plan:
@@ -147,6 +191,8 @@ def check_subtitle_file(path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     check_subtitle_file(args.file)
+    if args.subtitles:
+        return print_subtitles(args)
     plan = plan_for_file(args)
     document = as_document(args, plan)
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else as_text(document))

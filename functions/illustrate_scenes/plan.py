@@ -1,15 +1,16 @@
 """Transcript files -> the scenes, prompts and seeds the image function will use. Pure: no AWS, no clock.
 
 The image function calls this with what it read from S3; scripts/preview_scenes.py calls it with local files, so a
-preview shows exactly what a deployment would pay for. Scene text comes from the subtitles the user sees (SRT, else
-WebVTT); without them, from the transcript JSON (audio segments, else words); without any speech there is no scene.
+preview shows exactly what a deployment would pay for. Scene text comes from the subtitles the user sees: the
+transcript's words re-cut to the reading rules (subtitle_writer); without a transcript JSON, Transcribe's SRT, else
+WebVTT; without any speech there is no scene.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from illustrate_scenes import prompts
+from illustrate_scenes import prompts, subtitle_tracks
 from illustrate_scenes.image_models import ImageModel, NovaCanvas
 from illustrate_scenes.scenes import (
     SceneCap,
@@ -17,8 +18,6 @@ from illustrate_scenes.scenes import (
     image_cap,
     split_scenes,
     units_from_cues,
-    units_from_segments,
-    units_from_words,
 )
 from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 from illustrate_scenes.transcript import Transcript, TranscriptError, parse_transcript
@@ -40,6 +39,7 @@ class PlanOptions:
     scene_seconds: float = 30
     max_images: int = 10
     style: str = ""
+    subtitles: subtitle_tracks.SubtitleOptions = field(default_factory=subtitle_tracks.SubtitleOptions)
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class Plan:
     scenes: tuple[PlannedScene, ...] = ()
     warnings: tuple[str, ...] = ()
     scene_cap: SceneCap | None = None  # set when the image cap, not the target length, set the number of scenes
+    subtitle_track: subtitle_tracks.Track | None = None  # the transcript re-cut to the reading rules
+    subtitle_quality: dict | None = None
 
 
 def _text(source: SourceFile) -> str:
@@ -87,6 +89,12 @@ def build_plan(
     warnings: list[str] = []
     units: list[Unit] = []
     scene_source: str | None = None
+    track = None
+    if parsed is not None and parsed.has_speech:
+        # Scenes follow the re-cut cues: the subtitles the user reads, cut at sentence ends where they fit.
+        track = subtitle_tracks.original_track(parsed, options.subtitles)
+        units, scene_source = subtitle_tracks.scene_units(track), "recut"
+    transcribe_cues = None
     for kind, source, parse in (("srt", srt, parse_srt), ("vtt", vtt, parse_vtt)):
         if source is None:
             continue
@@ -96,14 +104,13 @@ def build_plan(
             warnings.append(f"ignored {source.name}: {exc}")
             continue
         if cues:
-            units, scene_source = units_from_cues(cues), kind
+            transcribe_cues = cues  # measured against the same rules in the quality report
+            if not units:
+                units, scene_source = units_from_cues(cues), kind
             break
-    if not units and parsed is not None and parsed.has_speech:
-        if srt is None and vtt is None:
-            # Transcribe writes no subtitles for silent audio only, so with speech they should exist.
-            warnings.append("no subtitle file next to a transcript with speech; scenes follow the transcript JSON")
-        units = units_from_segments(parsed.segments) or units_from_words(parsed.words)
-        scene_source = "transcript"
+    if parsed is not None and parsed.has_speech and srt is None and vtt is None:
+        # Transcribe writes no subtitles for silent audio only, so with speech they should exist.
+        warnings.append("no subtitle file next to a transcript with speech; the quality report has nothing to compare")
     if not units:
         return Plan(
             NO_SPEECH, reason="the transcript contains no speech", language_code=language, warnings=tuple(warnings)
@@ -137,4 +144,6 @@ def build_plan(
         scenes=scenes,
         warnings=tuple(warnings),
         scene_cap=cap,
+        subtitle_track=track,
+        subtitle_quality=subtitle_tracks.quality_report(track, transcribe_cues) if track else None,
     )

@@ -9,22 +9,16 @@ goes to the unit boundary near its ideal time that ends a sentence, else a claus
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
 from illustrate_scenes.subtitles import Cue
 from illustrate_scenes.transcript import AudioSegment, Word
+from subtitle_writer.writer import CLOSERS, SENTENCE_MARKS, is_clause_end, is_sentence_end
 
-# Sentence ends: . ! ? and the ellipsis, plus the ideographic full stop and the full-width ! and ? of CJK text.
-SENTENCE_MARKS = ".!?\u2026\u3002\uff01\uff1f"
-# Clause ends: , ; : the en and em dash, and their CJK forms.
-CLAUSE_MARKS = ",;:\u2013\u2014\u3001\uff0c\uff1b\uff1a"
-# Closing quotes and brackets that may follow either.
-CLOSERS = "'\"\u201d\u2019\u00bb)]"
-_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_MARKS)}][{re.escape(CLOSERS)}]*$")
-_CLAUSE_END = re.compile(f"[{re.escape(CLAUSE_MARKS)}][{re.escape(CLOSERS)}]*$")
+__all__ = ["CLOSERS", "SENTENCE_MARKS"]  # the punctuation tables live with the subtitle writer; prompts.py reads them
+
 PAUSE_MS = 1500  # a silence this long between two units reads like a paragraph break
 
 # How much worse than a sentence end a boundary is, in units of the scene length: a sentence end up to 0.2 (or 0.4)
@@ -67,10 +61,10 @@ def units_from_words(words: Sequence[Word]) -> list[Unit]:
 def boundary_kind(unit: Unit, following: Unit | None) -> str:
     """How good a place the end of `unit` is for a cut: 'sentence', 'clause' or 'word'."""
     text = unit.text.rstrip()
-    if following is None or _SENTENCE_END.search(text):
+    if following is None or is_sentence_end(text):
         return "sentence"
     if (
-        _CLAUSE_END.search(text)
+        is_clause_end(text)
         or following.start_ms - unit.end_ms >= PAUSE_MS
         or (unit.speaker is not None and following.speaker is not None and unit.speaker != following.speaker)
     ):
@@ -162,6 +156,9 @@ def _cuts(units: list[Unit], first_ms: int, duration: int, count: int) -> list[i
             candidates = [i for i in (window_low - 1, window_low, window_high, window_high + 1) if low <= i <= high]
         else:
             candidates = range(window_low, window_high + 1)
+            # A scene never ends at a comma or mid-sentence while a sentence end is within reach.
+            sentence_ends = [i for i in candidates if kinds[i] == "sentence"]
+            candidates = sentence_ends or candidates
         best = min(
             candidates,
             key=lambda i: (abs(ends[i] - ideal) / length if length else 0) + _PENALTY[kinds[i]],

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from illustrate_scenes.image_models import ImageModel, UnknownModelError, model_for
 from illustrate_scenes.plan import PlanOptions
 from illustrate_scenes.prompts import prompt_length
+from illustrate_scenes.subtitle_tracks import SubtitleOptions, load_subtitle_options
 from pipeline_core.config import ConfigError, env_int, env_log_level, env_str
 
 DEFAULT_IMAGE_MODEL_ID = "amazon.nova-canvas-v1:0"
@@ -32,10 +33,15 @@ class Settings:
     width: int
     height: int
     log_level: str = "INFO"
+    subtitles: SubtitleOptions = field(default_factory=SubtitleOptions)
 
     def plan_options(self) -> PlanOptions:
         return PlanOptions(
-            model=self.image_model, scene_seconds=self.scene_seconds, max_images=self.max_images, style=self.style
+            model=self.image_model,
+            scene_seconds=self.scene_seconds,
+            max_images=self.max_images,
+            style=self.style,
+            subtitles=self.subtitles,
         )
 
 
@@ -76,4 +82,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         width=width,
         height=height,
         log_level=log_level,
+        subtitles=load_subtitle_options(environ),
     )

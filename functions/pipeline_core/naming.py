@@ -92,3 +92,8 @@ def manifest_key(job: str) -> str:
 
 def gallery_key(job: str) -> str:
     return image_prefix(job) + CONTRACT.gallery_name
+
+
+def recut_subtitle_key(job: str, language: str, subtitle_format: str) -> str:
+    """<job>/subtitles.<lang>.srt|vtt next to the images; 'und' (BCP 47: undetermined) when the language is unknown."""
+    return f"{image_prefix(job)}subtitles.{language or 'und'}.{subtitle_format}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from pipeline_core import naming
 from pipeline_core.config import ConfigError, env_int, env_list, env_log_level, env_str
 from pipeline_core.contract import CONTRACT
 from pipeline_core.s3_events import S3Object
+from start_transcription.controls import Controls, control_parameters, load_controls
 
 STAGE = "transcription"
 
@@ -55,6 +56,7 @@ class Settings:
     max_audio_seconds: int = DEFAULT_MAX_AUDIO_SECONDS  # longer audio is rejected before a job starts
     data_access_role_arn: str | None = None  # set: jobs may wait in Transcribe's queue (deferred execution)
     output_kms_key_arn: str | None = None  # set: Transcribe encrypts its output with this key
+    controls: Controls = field(default_factory=Controls)  # vocabulary, vocabulary filter, PII redaction
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_audio_seconds=max_seconds,
         data_access_role_arn=role,
         output_kms_key_arn=key,
+        controls=load_controls(language_code, environ),
     )
 
 
@@ -234,6 +237,11 @@ def build_start_request(obj: S3Object, media_format: str, settings: Settings) ->
     if settings.output_kms_key_arn:
         # Without it Transcribe writes its output with SSE-S3, whatever the bucket's default encryption says.
         request["OutputEncryptionKMSKeyId"] = settings.output_kms_key_arn
+    controls = control_parameters(settings.controls)
+    extra_settings = controls.pop("Settings", {})
+    if extra_settings:
+        request["Settings"] = {**request.get("Settings", {}), **extra_settings}
+    request.update(controls)
     return request
 
 

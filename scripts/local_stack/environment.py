@@ -31,6 +31,10 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "MAX_SPEAKER_LABELS": "0",
         "MAX_AUDIO_SECONDS": "7200",
         "LOG_LEVEL": "INFO",
+        "VOCABULARY_NAME": "",
+        "VOCABULARY_FILTER_NAME": "",
+        "VOCABULARY_FILTER_METHOD": "mask",
+        "REDACT_PII": "false",
     },
     ILLUSTRATION: {
         "IMAGE_MODEL_ID": "amazon.nova-canvas-v1:0",
@@ -42,6 +46,11 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "IMAGE_WIDTH": "1024",
         "IMAGE_HEIGHT": "1024",
         "LOG_LEVEL": "INFO",
+        "SUBTITLE_PROFILE": "auto",
+        "SUBTITLE_MAX_LINE_CHARS": "0",
+        "SUBTITLE_MAX_CPS": "0",
+        "SUBTITLE_LANGUAGES": "",
+        "TRANSLATE_TERMINOLOGY_NAMES": "",
     },
 }
 

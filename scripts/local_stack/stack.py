@@ -36,6 +36,7 @@ from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
 from local_stack.lambda_standin import LambdaStandIn
 from local_stack.timeline import Timeline
 from local_stack.transcribe_standin import Recognize, TranscribeStandIn
+from local_stack.translate_standin import TranslateStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
 
@@ -112,6 +113,7 @@ class LocalStack:
         self.environments: dict[str, dict[str, str]] = {}
         self.transcribe_stand_in: TranscribeStandIn | None = None
         self.bedrock_stand_in: BedrockRuntimeStandIn | None = None
+        self.translate_stand_in: TranslateStandIn | None = None
         self.dispatcher: Dispatcher | None = None
         self._recognizer_loading: Future[tuple[str, Recognize]] | None = None
         self.lambda_client: LambdaStandIn | None = None
@@ -231,6 +233,8 @@ class LocalStack:
         stand_in = self.transcribe_stand_in
         self.bedrock_stand_in = BedrockRuntimeStandIn(lambda: [f.words() for f in stand_in.written().values()])
         self._exit.enter_context(aws.override("bedrock-runtime", self.bedrock_stand_in))
+        self.translate_stand_in = TranslateStandIn()
+        self._exit.enter_context(aws.override("translate", self.translate_stand_in))
 
     def _load_recognizer(self) -> Future[tuple[str, Recognize]] | None:
         """The real recognizer, when it was chosen, loading in the background; its result() raises when the model is

@@ -24,7 +24,13 @@ SAMPLE = ROOT / "demo" / "sample-talk.mp3"
 WAIT_SECONDS = 120.0
 
 # Small scenes and images keep the run quick; everything else is the module's defaults.
-QUICK_IMAGE_SETTINGS = {"SCENE_SECONDS": "10", "MAX_IMAGES_PER_FILE": "3", "IMAGE_WIDTH": "512", "IMAGE_HEIGHT": "512"}
+QUICK_IMAGE_SETTINGS = {
+    "SCENE_SECONDS": "10",
+    "MAX_IMAGES_PER_FILE": "3",
+    "IMAGE_WIDTH": "512",
+    "IMAGE_HEIGHT": "512",
+    "SUBTITLE_LANGUAGES": "ko",  # a translated track through the Translate stand-in
+}
 
 
 def deployment_of(stack: LocalStack) -> client.Deployment:

@@ -93,6 +93,15 @@ _VARIABLES = {
     "IMAGE_CONCURRENCY": "image_concurrency",
     "IMAGE_WIDTH": "image_width",
     "IMAGE_HEIGHT": "image_height",
+    "VOCABULARY_NAME": "vocabulary_name",
+    "VOCABULARY_FILTER_NAME": "vocabulary_filter_name",
+    "VOCABULARY_FILTER_METHOD": "vocabulary_filter_method",
+    "REDACT_PII": "redact_pii",
+    "SUBTITLE_PROFILE": "subtitle_profile",
+    "SUBTITLE_MAX_LINE_CHARS": "subtitle_max_line_chars",
+    "SUBTITLE_MAX_CPS": "subtitle_max_cps",
+    "SUBTITLE_LANGUAGES": "subtitle_languages",
+    "TRANSLATE_TERMINOLOGY_NAMES": "translate_terminology_names",
 }
 
 

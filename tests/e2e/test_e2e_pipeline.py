@@ -88,6 +88,22 @@ def test_one_upload_gives_transcript_subtitles_images_manifest_and_gallery(stack
     gallery = (out / "index.html").read_text(encoding="utf-8")
     for scene in illustrated:
         assert f'src="{urllib.parse.quote(Path(scene["image_key"]).name)}"' in gallery
+    # The re-cut original and its Korean translation (SUBTITLE_LANGUAGES), next to the images.
+    [original, korean] = manifest["subtitle_tracks"]
+    assert (original["kind"], original["status"], korean["kind"], korean["status"]) == (
+        "original",
+        "ok",
+        "translation",
+        "ok",
+    )
+    for track in (original, korean):
+        assert {track["srt_key"], track["vtt_key"]} <= image_keys
+    assert manifest["subtitle_quality"]["cues"]["recut"] > 0
+    assert manifest["subtitle_quality"]["translations"]["ko"]["profile"]["name"] == "korean"
+    translated = stack.s3.get_object(Bucket=stack.buckets.image, Key=korean["vtt_key"])["Body"].read().decode()
+    assert translated.startswith("WEBVTT")
+    assert "[stand-in ko]" in translated
+    assert all(r["SourceLanguageCode"] != "auto" for r in stack.translate_stand_in.requests)
 
 
 def test_stand_ins_were_used_where_moto_stops_short(stack: LocalStack, run: Run) -> None:

@@ -585,7 +585,7 @@ def only_scene_2(status: str, reason: str) -> Callable[[Run, Upload, str, dict[s
 
 
 def subtitles_ignored(run: Run, upload: Upload, job: str, manifest: dict[str, Any]) -> None:
-    assert manifest["scene_source"] == "transcript"
+    assert manifest["scene_source"] == "recut"
     warnings = [w for w in manifest["warnings"] if w.startswith("ignored transcripts/")]
     assert len(warnings) == 2  # the .srt and the .vtt
     for warning in warnings:

@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from illustrate_scenes import handler as handler_module
 from illustrate_scenes.handler import RecordsFailed, handler
-from illustrate_scenes.subtitles import parse_srt
+from illustrate_scenes.subtitles import parse_srt, parse_vtt
 from pipeline_core import aws, naming
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -173,9 +173,10 @@ def test_a_transcript_becomes_images_a_manifest_and_a_gallery(s3: Any) -> None:
     count = expected_scene_count()
     assert result["records"][0]["outcome"] == "complete"
     assert len(fake.invocations) == count
+    subtitle_files = [naming.recut_subtitle_key(JOB, "en-GB", fmt) for fmt in ("srt", "vtt")]
     assert image_keys(s3) == sorted(
         [naming.scene_image_key(JOB, i) for i in range(1, count + 1)]
-        + [naming.manifest_key(JOB), naming.gallery_key(JOB)]
+        + [naming.manifest_key(JOB), naming.gallery_key(JOB), *subtitle_files]
     )
     for index in range(1, count + 1):
         assert read(s3, naming.scene_image_key(JOB, index)) == (PNG, "image/png")
@@ -190,7 +191,34 @@ def test_a_transcript_becomes_images_a_manifest_and_a_gallery(s3: Any) -> None:
         == json.loads((FIXTURES / "handwritten_harbour_walk.json").read_text())["results"]["language_code"]
     )
     assert document["model_id"] == "amazon.nova-canvas-v1:0"
-    assert document["scene_source"] == "srt"
+    assert document["scene_source"] == "recut"
+    assert document["subtitle_tracks"] == [
+        {
+            "language": "en-GB",
+            "kind": "original",
+            "srt_key": subtitle_files[0],
+            "vtt_key": subtitle_files[1],
+            "status": "ok",
+            "reason": None,
+        }
+    ]
+    srt_body, srt_type = read(s3, subtitle_files[0])
+    vtt_body, vtt_type = read(s3, subtitle_files[1])
+    assert (srt_type, vtt_type) == ("application/x-subrip; charset=utf-8", "text/vtt; charset=utf-8")
+    recut_cues = parse_srt(srt_body.decode("utf-8"))
+    assert [c.number for c in recut_cues] == [str(i) for i in range(1, len(recut_cues) + 1)]
+    assert vtt_body.decode("utf-8").startswith("WEBVTT\n")
+    assert [(c.start_ms, c.text) for c in parse_vtt(vtt_body.decode("utf-8"))] == [
+        (c.start_ms, c.text) for c in recut_cues
+    ]
+    quality = document["subtitle_quality"]
+    assert quality["language"] == "en-GB"
+    transcribe_cues = parse_srt((FIXTURES / "handwritten_harbour_walk.srt").read_text())
+    assert quality["cues"] == {"transcribe": len(transcribe_cues), "recut": len(recut_cues)}
+    assert sum(rule["transcribe"] for rule in quality["rules"].values()) > 0
+    assert all(rule["recut"] == 0 for rule in quality["rules"].values())
+    cue_ends = {c.end_ms / 1000 for c in recut_cues}
+    assert all(scene["end"] in cue_ends for scene in document["scenes"])
     sent = {r["imageGenerationConfig"]["seed"]: r["textToImageParams"]["text"] for r in fake.invocations}
     for scene in document["scenes"]:
         assert scene["status"] == "ok"

@@ -340,26 +340,31 @@ run "environment_holds_exactly_the_documented_variables" {
 
   assert {
     condition = module.transcription_function.environment_variables == tomap({
-      TRANSCRIPT_BUCKET  = "talks-transcripts"
-      MAX_SPEAKER_LABELS = "0"
-      MAX_AUDIO_SECONDS  = "7200"
-      LOG_LEVEL          = "INFO"
+      TRANSCRIPT_BUCKET        = "talks-transcripts"
+      MAX_SPEAKER_LABELS       = "0"
+      MAX_AUDIO_SECONDS        = "7200"
+      LOG_LEVEL                = "INFO"
+      VOCABULARY_FILTER_METHOD = "mask"
+      REDACT_PII               = "false"
     })
     error_message = "Transcription environment by default: the transcript bucket, no diarization, 2 h cap, INFO; no LANGUAGE_CODE (automatic identification), no deferred execution, no output key."
   }
 
   assert {
     condition = module.image_function.environment_variables == tomap({
-      IMAGE_BUCKET        = "talks-images"
-      IMAGE_MODEL_ID      = "amazon.nova-canvas-v1:0"
-      SCENE_SECONDS       = "30"
-      MAX_IMAGES_PER_FILE = "10"
-      IMAGE_CONCURRENCY   = "4"
-      IMAGE_WIDTH         = "1024"
-      IMAGE_HEIGHT        = "1024"
-      LOG_LEVEL           = "INFO"
+      IMAGE_BUCKET            = "talks-images"
+      IMAGE_MODEL_ID          = "amazon.nova-canvas-v1:0"
+      SCENE_SECONDS           = "30"
+      MAX_IMAGES_PER_FILE     = "10"
+      IMAGE_CONCURRENCY       = "4"
+      IMAGE_WIDTH             = "1024"
+      IMAGE_HEIGHT            = "1024"
+      LOG_LEVEL               = "INFO"
+      SUBTITLE_PROFILE        = "auto"
+      SUBTITLE_MAX_LINE_CHARS = "0"
+      SUBTITLE_MAX_CPS        = "0"
     })
-    error_message = "Image environment by default: the image bucket, Nova Canvas, 30 s scenes, 10 images, 4 threads, 1024x1024; no style, no prompt model."
+    error_message = "Image environment by default: the image bucket, Nova Canvas, 30 s scenes, 10 images, 4 threads, 1024x1024, subtitles by the transcript's language; no style, no prompt model, no translations."
   }
 
   assert {
@@ -385,7 +390,7 @@ run "environment_follows_the_variables" {
   }
 
   assert {
-    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG" })
+    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG", VOCABULARY_FILTER_METHOD = "mask", REDACT_PII = "false" })
     error_message = "The transcription settings do not reach the function's environment."
   }
 
@@ -394,6 +399,121 @@ run "environment_follows_the_variables" {
     output.function_environment.illustrate_scenes[key]] == ["45", "3", "pencil sketch", "2", "1280", "768", "DEBUG"]
     error_message = "The image settings do not reach the function's environment."
   }
+}
+
+run "subtitle_settings_reach_the_image_function" {
+  command = apply
+
+  variables {
+    subtitle_profile        = "korean"
+    subtitle_max_line_chars = 18
+    subtitle_max_cps        = 14
+  }
+
+  assert {
+    condition = [for key in ["SUBTITLE_PROFILE", "SUBTITLE_MAX_LINE_CHARS", "SUBTITLE_MAX_CPS"] :
+    output.function_environment.illustrate_scenes[key]] == ["korean", "18", "14"]
+    error_message = "The subtitle settings do not reach the image function's environment."
+  }
+}
+
+run "translated_subtitles_get_translate_and_their_settings" {
+  command = apply
+
+  variables {
+    subtitle_languages          = ["en", "ja"]
+    translate_terminology_names = ["harbour-names"]
+  }
+
+  assert {
+    condition = [for key in ["SUBTITLE_LANGUAGES", "TRANSLATE_TERMINOLOGY_NAMES"] :
+    output.function_environment.illustrate_scenes[key]] == ["en,ja", "harbour-names"]
+    error_message = "The translation settings do not reach the image function's environment."
+  }
+
+  assert {
+    condition     = strcontains(module.image_function.role_policy_json, "translate:TranslateText") && strcontains(module.image_function.role_policy_json, ":terminology/harbour-names")
+    error_message = "With subtitle_languages the image function needs translate:TranslateText, on the terminology too."
+  }
+}
+
+run "no_translate_permission_without_subtitle_languages" {
+  command = apply
+
+  assert {
+    condition     = !strcontains(module.image_function.role_policy_json, "translate:")
+    error_message = "Without subtitle_languages the image function must not get any Translate permission."
+  }
+}
+
+run "two_terminologies_fail_the_plan" {
+  command = plan
+
+  variables {
+    subtitle_languages          = ["en"]
+    translate_terminology_names = ["one", "two"]
+  }
+
+  expect_failures = [var.translate_terminology_names]
+}
+
+run "transcription_controls_reach_the_transcription_function" {
+  command = apply
+
+  variables {
+    language_code            = "en-US"
+    vocabulary_name          = "harbour-terms"
+    vocabulary_filter_name   = "no-swearing"
+    vocabulary_filter_method = "tag"
+    redact_pii               = true
+  }
+
+  assert {
+    condition = [for key in ["VOCABULARY_NAME", "VOCABULARY_FILTER_NAME", "VOCABULARY_FILTER_METHOD", "REDACT_PII"] :
+    output.function_environment.start_transcription[key]] == ["harbour-terms", "no-swearing", "tag", "true"]
+    error_message = "The transcription controls do not reach the function's environment."
+  }
+}
+
+run "a_vocabulary_without_language_code_fails_the_plan" {
+  command = plan
+
+  variables {
+    vocabulary_name = "harbour-terms"
+  }
+
+  expect_failures = [output.function_environment]
+}
+
+run "korean_pii_redaction_fails_the_plan" {
+  command = plan
+
+  variables {
+    language_code = "ko-KR"
+    redact_pii    = true
+  }
+
+  expect_failures = [output.function_environment]
+}
+
+run "an_unknown_subtitle_profile_fails_the_plan" {
+  command = plan
+
+  variables {
+    subtitle_profile = "klingon"
+  }
+
+  expect_failures = [var.subtitle_profile]
+}
+
+run "a_fractional_reading_speed_fails_the_plan" {
+  command = plan
+
+  variables {
+    subtitle_max_cps = 12.5
+  }
+
+  expect_failures = [var.subtitle_max_cps]
 }
 
 run "language_options_are_passed_comma_separated" {

@@ -83,8 +83,8 @@ def test_the_quantities_follow_the_pipeline(table: ec.PriceTable, defaults: dict
     assert estimate.images == 6 == item(estimate, "images").quantity
     assert item(estimate, "lambda_requests").quantity == 2  # one invocation of each function
     assert item(estimate, "api_requests").quantity == 1
-    # upload, job record, Transcribe's four objects, gallery, manifest, and the images
-    assert item(estimate, "s3_put").quantity == 8 + estimate.images
+    # upload, job record, Transcribe's four objects, the re-cut .srt and .vtt, gallery, manifest, and the images
+    assert item(estimate, "s3_put").quantity == 10 + estimate.images
     assert item(estimate, "s3_get").quantity == len(ec.GETS)
     # 6 images, 4 at a time: two rounds of model calls in the image function
     a = ec.Assumptions()
@@ -435,3 +435,26 @@ def test_the_readme_section_changes_with_a_price(tmp_path: Path, defaults: dict[
     assert original != changed
     for entry in RAW["prices"]:
         assert entry["source"] in original
+
+
+def test_translated_subtitles_cost_fifteen_dollars_a_million_characters_per_language(
+    table: ec.PriceTable, defaults: dict[str, Any]
+) -> None:
+    assert defaults["subtitle_languages"] == ()
+    without = ec.estimate(60, configured(defaults), table)
+    assert "translate" not in {i.id for i in without.items}
+    both = ec.estimate(60, configured(defaults, subtitle_languages=("en", "ja")), table)
+    characters = 60 * ec.Assumptions().words_per_minute * ec.Assumptions().chars_per_word
+    translated = item(both, "translate")
+    assert translated.quantity == 2 * characters
+    assert translated.cost == pytest.approx(2 * characters * 15 / 1_000_000)
+    assert unit_usd("translate_text") == pytest.approx(15 / 1_000_000)
+    assert item(both, "s3_put").quantity == item(without, "s3_put").quantity + 4
+    assert both.total == pytest.approx(without.total + translated.cost, rel=1e-3)
+
+
+def test_subtitle_languages_come_from_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert ec.main(["--minutes", "3", "--subtitle-languages", "en,ja", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["configuration"]["subtitle_languages"] == ["en", "ja"]
+    assert "translate" in {i["id"] for i in document["estimates"][0]["items"]}

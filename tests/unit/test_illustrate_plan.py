@@ -23,21 +23,35 @@ def source(path: Path) -> SourceFile:
     return SourceFile(path.name, path.read_bytes())
 
 
-def test_srt_is_preferred_then_vtt_then_the_transcript() -> None:
+def test_recut_words_are_preferred_then_srt_then_vtt() -> None:
     options = PlanOptions(scene_seconds=20)
     everything = build_plan("job", options, transcript=source(JSON_FILE), srt=source(SRT_FILE), vtt=source(VTT_FILE))
-    assert (everything.status, everything.scene_source) == (READY, "srt")
+    assert (everything.status, everything.scene_source) == (READY, "recut")
     assert everything.language_code == json.loads(JSON_FILE.read_text())["results"]["language_code"]
-    without_srt = build_plan("job", options, transcript=source(JSON_FILE), vtt=source(VTT_FILE))
-    assert without_srt.scene_source == "vtt"
+    assert everything.subtitle_quality["cues"]["transcribe"] == len(parse_srt(SRT_FILE.read_text()))
+    srt_only = build_plan("job", options, srt=source(SRT_FILE), vtt=source(VTT_FILE))
+    assert srt_only.scene_source == "srt"
+    assert srt_only.subtitle_track is None
+    vtt_only = build_plan("job", options, vtt=source(VTT_FILE))
+    assert vtt_only.scene_source == "vtt"
     json_only = build_plan("job", options, transcript=source(JSON_FILE))
-    assert json_only.scene_source == "transcript"
+    assert json_only.scene_source == "recut"
+    assert json_only.subtitle_quality["cues"]["transcribe"] is None
     assert json_only.warnings  # speech without subtitle files is worth a log line
+
+
+def test_scenes_end_where_recut_cues_end_and_at_sentence_ends() -> None:
+    plan = build_plan("job", PlanOptions(scene_seconds=20), transcript=source(JSON_FILE))
+    cue_ends = {c.end_ms for c in plan.subtitle_track.cues}
+    assert len(plan.scenes) > 1
+    for scene in plan.scenes:
+        assert scene.end_ms in cue_ends
+        assert scene.text.rstrip()[-1] in ".!?"
 
 
 def test_a_broken_srt_falls_back_to_the_vtt_with_a_warning() -> None:
     broken = SourceFile("job.srt", "1\nnot a timing line\nHello\n")
-    plan = build_plan("job", PlanOptions(), transcript=source(JSON_FILE), srt=broken, vtt=source(VTT_FILE))
+    plan = build_plan("job", PlanOptions(), srt=broken, vtt=source(VTT_FILE))
     assert plan.scene_source == "vtt"
     assert any("job.srt" in warning for warning in plan.warnings)
 
@@ -89,7 +103,7 @@ def test_preview_json_matches_the_plan(capsys: pytest.CaptureFixture[str]) -> No
         srt=source(SRT_FILE),
         vtt=source(VTT_FILE),
     )
-    assert document["scene_source"] == "srt"
+    assert document["scene_source"] == "recut"
     assert [(s["index"], s["text"], s["prompt"], s["seed"]) for s in document["scenes"]] == [
         (s.index, s.text, s.prompt, s.seed) for s in plan.scenes
     ]
@@ -106,7 +120,7 @@ def test_preview_text_for_a_vtt_file_with_another_model(capsys: pytest.CaptureFi
 
 def test_preview_without_siblings_uses_the_transcript(capsys: pytest.CaptureFixture[str]) -> None:
     assert preview([str(JSON_FILE), "--json", "--no-siblings"]) == 0
-    assert json.loads(capsys.readouterr().out)["scene_source"] == "transcript"
+    assert json.loads(capsys.readouterr().out)["scene_source"] == "recut"
 
 
 def test_preview_of_a_malformed_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -31,7 +31,7 @@ def checkout(destination: Path) -> Path:
 def sources(src: Path, function: str) -> dict[str, bytes]:
     """What the zip must hold: the function's package and the shared packages, by archive name."""
     found = {}
-    for package_name in (function, *package.SHARED):
+    for package_name in (function, *package.shared_packages(function)):
         for path in (src / package_name).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
                 found[path.relative_to(src).as_posix()] = path.read_bytes()
@@ -53,7 +53,7 @@ def test_builds_from_differently_touched_checkouts_are_byte_identical(tmp_path: 
             path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
         path.chmod(0o755 if number % 2 else 0o600)
         os.utime(path, (1_000_000_000 + number * 86_400, 1_000_000_000 + number * 86_400))
-    for function in (*package.FUNCTIONS, *package.SHARED):
+    for function in (*package.FUNCTIONS, *package.all_shared_packages()):
         (second / function / "__pycache__").mkdir()
         (second / function / "__pycache__" / "handler.cpython-311.pyc").write_bytes(b"\x00compiled")
         (second / function / "stale.pyc").write_bytes(b"\x00compiled")
@@ -197,3 +197,10 @@ def test_terraform_mode_rejects_a_bad_query_on_stderr(tmp_path: Path, stdin: str
     assert result.stdout == ""
     assert "package.py:" in result.stderr
     assert message in result.stderr
+
+
+def test_the_subtitle_writer_goes_only_into_the_zips_that_use_it(tmp_path: Path) -> None:
+    built = package.build(tmp_path / "out")
+    names = {f: set(zipfile.ZipFile(str(built[f]["path"])).namelist()) for f in package.FUNCTIONS}
+    assert {"subtitle_writer/writer.py", "subtitle_writer/profiles.json"} <= names["illustrate_scenes"]
+    assert not any(n.startswith("subtitle_writer/") for n in names["start_transcription"] | names["presign_upload"])
