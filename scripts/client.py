@@ -52,7 +52,7 @@ from cli_common.inputs import aws_session, existing_directory, number, readable_
 
 from pipeline_core import naming
 from pipeline_core.contract import CONTRACT
-from pipeline_core.units import MB, format_size
+from pipeline_core.units import MB, format_duration, format_size
 from presign_upload import uploads
 
 # Exit codes, one per kind of failure, so scripts can tell them apart.
@@ -298,7 +298,7 @@ class _CountingReader:
 def _transport_failure(err: Exception, url: str, timeout: float, what: str) -> ClientFailure:
     reason = err.reason if isinstance(err, urllib.error.URLError) else err
     if isinstance(reason, TimeoutError):
-        return WaitTimeoutError(f"{what} did not answer within {timeout:.0f} s ({url})")
+        return WaitTimeoutError(f"{what} did not answer within {format_duration(timeout)} ({url})")
     return UploadFailedError(f"could not reach {what} at {url}: {reason}")
 
 
@@ -663,8 +663,8 @@ def follow(
             )
             last = f"; the last manifest says: {retry_note}" if retry_note else ""
             raise WaitTimeoutError(
-                f"gave up after {timeout:.0f} s waiting for {waiting_for} of {key}{last}; the pipeline may still "
-                "finish (run again with a longer --timeout)"
+                f"gave up after {format_duration(timeout)} waiting for {waiting_for} of {key}{last}; the pipeline "
+                "may still finish (run again with a longer --timeout)"
             )
         progress.waiting(
             "the transcription job" if job is None else "the transcript" if not transcript_ready else "the images"
