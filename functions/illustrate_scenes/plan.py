@@ -7,10 +7,11 @@ WebVTT); without them, from the transcript JSON (audio segments, else words); wi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from illustrate_scenes import prompts
-from illustrate_scenes.image_models import ImageModel, NovaCanvas
+from illustrate_scenes.image_models import ImageModel, model_for
 from illustrate_scenes.scenes import (
     SceneCap,
     Unit,
@@ -22,6 +23,7 @@ from illustrate_scenes.scenes import (
 )
 from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 from illustrate_scenes.transcript import Transcript, TranscriptError, parse_transcript
+from pipeline_core.models import CATALOGUE
 
 READY = "ready"
 NO_SPEECH = "no speech"
@@ -36,7 +38,7 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class PlanOptions:
-    model: ImageModel = field(default_factory=lambda: NovaCanvas("amazon.nova-canvas-v1:0"))
+    model: ImageModel = field(default_factory=lambda: model_for(CATALOGUE.default_image_model))
     scene_seconds: float = 30
     max_images: int = 10
     style: str = ""
@@ -63,6 +65,12 @@ class Plan:
     scenes: tuple[PlannedScene, ...] = ()
     warnings: tuple[str, ...] = ()
     scene_cap: SceneCap | None = None  # set when the image cap, not the target length, set the number of scenes
+    base_seed: int | None = None  # one per file; every scene's seed is derived from it
+
+
+def base_seed(job: str) -> int:
+    """The file's base seed: fixed per job, so a re-run (or a re-drive) draws the same pictures."""
+    return 1 + int.from_bytes(hashlib.sha256(job.encode()).digest()[:4], "big") % 2_147_483_646
 
 
 def _text(source: SourceFile) -> str:
@@ -109,7 +117,8 @@ def build_plan(
             NO_SPEECH, reason="the transcript contains no speech", language_code=language, warnings=tuple(warnings)
         )
     model = options.model
-    negative = prompts.negative_prompt(model.negative_prompt_limit)
+    seed = base_seed(job)
+    negative = prompts.negative_prompt(model.negative_prompt_limit) if model.takes_negative_prompt else ""
     scenes = tuple(
         PlannedScene(
             index=scene.index,
@@ -118,7 +127,7 @@ def build_plan(
             text=scene.text,
             prompt=prompts.plain_prompt(scene.text, options.style, model.prompt_limit),
             negative_prompt=negative,
-            seed=model.seed(job, scene.index),
+            seed=model.seed(seed, scene.index),
             speakers=scene.speakers,
         )
         for scene in split_scenes(units, options.scene_seconds, options.max_images)
@@ -137,4 +146,5 @@ def build_plan(
         scenes=scenes,
         warnings=tuple(warnings),
         scene_cap=cap,
+        base_seed=seed,
     )
