@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from botocore import exceptions as botocore_errors
@@ -44,6 +44,9 @@ _THROTTLED = frozenset({"ThrottlingException", "ServiceQuotaExceededException", 
 # Phrases of the real messages (aws-facts.md 3.0, checked 2026-12-01).
 END_OF_LIFE_MARKERS = ("reached the end of its life", "marked by provider as Legacy")
 PROFILE_ONLY_MARKER = "on-demand throughput isn't supported"
+
+# Pauses before each in-invocation retry of a throttled scene (after the client's own adaptive retries).
+THROTTLE_BACKOFF_SECONDS: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0)
 
 PROMPT_DIRECTOR = "director"
 PROMPT_DIRECTOR_RETRY = "director-retry"
@@ -72,7 +75,7 @@ class GenerationConfig:
     remaining_seconds: Callable[[], float] | None = None
     # Time kept for an image call plus writing the gallery and manifest after the last retry.
     reserve_seconds: float = 90.0
-    backoff_seconds: Sequence[float] = field(default=(2.0, 5.0, 10.0, 20.0))
+    backoff_seconds: Sequence[float] | None = None  # None: THROTTLE_BACKOFF_SECONDS
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,8 @@ def _draw(scene: PlannedScene, prompt: ScenePrompt, config: GenerationConfig, be
     """One image; a throttled call is retried with backoff while the invocation has time for another attempt."""
     request = config.model.request(prompt.prompt, scene.negative_prompt, scene.seed, config.aspect_ratio)
     outcome = _call(config.model, request, bedrock)
-    for pause in config.backoff_seconds:
+    pauses = THROTTLE_BACKOFF_SECONDS if config.backoff_seconds is None else config.backoff_seconds
+    for pause in pauses:
         if not _throttled(outcome) or config.remaining_seconds is None:
             break
         if config.remaining_seconds() < pause + config.reserve_seconds:

@@ -34,6 +34,7 @@ from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
 from local_stack.lambda_standin import LambdaStandIn
 from local_stack.timeline import Timeline
 from local_stack.transcribe_standin import TranscribeStandIn
+from local_stack.translate_standin import TranslateStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
 
@@ -107,6 +108,7 @@ class LocalStack:
         self.environments: dict[str, dict[str, str]] = {}
         self.transcribe_stand_in: TranscribeStandIn | None = None
         self.bedrock_stand_in: BedrockRuntimeStandIn | None = None
+        self.translate_stand_in: TranslateStandIn | None = None
         self.dispatcher: Dispatcher | None = None
         self.lambda_client: LambdaStandIn | None = None
         self.upload_api: UploadApi | None = None
@@ -221,6 +223,8 @@ class LocalStack:
         stand_in = self.transcribe_stand_in
         self.bedrock_stand_in = BedrockRuntimeStandIn(lambda: [f.words() for f in stand_in.written().values()])
         self._exit.enter_context(aws.override("bedrock-runtime", self.bedrock_stand_in))
+        self.translate_stand_in = TranslateStandIn()
+        self._exit.enter_context(aws.override("translate", self.translate_stand_in))
 
     def _start_functions(self) -> None:
         from pipeline_core import aws, log

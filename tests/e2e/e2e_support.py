@@ -8,7 +8,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,15 +17,29 @@ from typing import Any
 import client
 import pytest
 from botocore.exceptions import ClientError
+from local_stack import environment
 from local_stack.stack import LocalStack
+from local_stack.transcribe_standin import Fixture
+
+from illustrate_scenes import generation
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "demo" / "sample-talk.mp3"
 # Generous: the pipeline takes a few seconds, but a loaded 2-core machine running two workers can be slow.
 WAIT_SECONDS = 120.0
 
-# Small scenes and images keep the run quick; everything else is the module's defaults.
-QUICK_IMAGE_SETTINGS = {"SCENE_SECONDS": "10", "MAX_IMAGES_PER_FILE": "3", "IMAGE_WIDTH": "512", "IMAGE_HEIGHT": "512"}
+# Few scenes keep the run quick; everything else is the module's defaults.
+QUICK_IMAGE_SETTINGS = {"SCENE_SECONDS": "10", "MAX_IMAGES_PER_FILE": "3"}
+
+
+@contextmanager
+def instant_throttle_backoff() -> Iterator[int]:
+    """The image function's in-invocation retries of a throttled scene without their pauses (the local stack's
+    context gives every invocation 900 s); yields the number of retries per scene."""
+    with pytest.MonkeyPatch.context() as patch:
+        pauses = tuple(0.0 for _ in generation.THROTTLE_BACKOFF_SECONDS)
+        patch.setattr(generation, "THROTTLE_BACKOFF_SECONDS", pauses)
+        yield len(pauses)
 
 
 def deployment_of(stack: LocalStack) -> client.Deployment:
@@ -122,3 +137,69 @@ class FaultyTranscribe:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+
+def clock(seconds: float, separator: str) -> str:
+    millis = round(seconds * 1000)
+    return (
+        f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}{separator}{millis % 1000:03d}"
+    )
+
+
+def transcript_fixture(
+    name: str, cues: list[tuple[float, float, str]], *, subtitles: bool = True, language_code: str = "en-US"
+) -> Fixture:
+    """Transcribe's output for speech made of `cues` (start, end, text): the JSON in its newer layout (numbered items,
+    audio segments) and SRT/WebVTT subtitles with one cue each, numbered from 1."""
+    items: list[dict[str, Any]] = []
+    segments = []
+    for start, end, text in cues:
+        words = text.split()
+        step = (end - start) / len(words)
+        first = len(items)
+        for n, word in enumerate(words):
+            bare = word.rstrip(".,!?")
+            items.append(
+                {
+                    "id": len(items),
+                    "type": "pronunciation",
+                    "alternatives": [{"confidence": "0.99", "content": bare}],
+                    "start_time": f"{start + n * step:.3f}",
+                    "end_time": f"{start + (n + 0.9) * step:.3f}",
+                }
+            )
+            if bare != word:
+                items.append(
+                    {
+                        "id": len(items),
+                        "type": "punctuation",
+                        "alternatives": [{"confidence": "0.0", "content": word[len(bare) :]}],
+                    }
+                )
+        segments.append(
+            {
+                "id": len(segments),
+                "transcript": text,
+                "start_time": f"{start:.3f}",
+                "end_time": f"{end:.3f}",
+                "items": list(range(first, len(items))),
+            }
+        )
+    document = {
+        "jobName": name,
+        "accountId": environment.ACCOUNT_ID,
+        "status": "COMPLETED",
+        "results": {
+            "transcripts": [{"transcript": " ".join(text for _, _, text in cues)}],
+            "items": items,
+            "audio_segments": segments,
+            "language_code": language_code,
+        },
+    }
+    srt = "".join(
+        f"{n}\n{clock(s, ',')} --> {clock(e, ',')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
+    )
+    vtt = "WEBVTT\n\n" + "".join(
+        f"{n}\n{clock(s, '.')} --> {clock(e, '.')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
+    )
+    return Fixture(name, document, {"srt": srt, "vtt": vtt} if subtitles else {})
