@@ -40,7 +40,8 @@ TRANSCRIPT_BUCKET, IMAGE_BUCKET = "bench-transcripts", "bench-images"
 class SlowModel:
     def __init__(self, latency: float) -> None:
         self.latency = latency
-        self.body = json.dumps({"images": [base64.b64encode(tiny_png()).decode()], "error": None}).encode()
+        image = base64.b64encode(tiny_png()).decode()
+        self.body = json.dumps({"seeds": [1], "finish_reasons": [None], "images": [image]}).encode()
 
     def invoke_model(self, **_: Any) -> dict[str, Any]:
         time.sleep(self.latency)
@@ -88,6 +89,8 @@ def main() -> None:
             "SCENE_SECONDS": "30",
             "MAX_IMAGES_PER_FILE": str(SCENES),
             "LOG_LEVEL": "ERROR",
+            # Image calls only: the prompt director's one call per file is measured in bench_prompt_director.py.
+            "PROMPT_DIRECTOR": "false",
         }
     )
     transcript, srt = synthetic_transcript(hours=0.1)  # 6 minutes: 12 scenes of 30 s, capped at 8
