@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_concurrency.py [--latency 0.5] [--repeat 3]
 
 The whole handler runs (S3 reads and writes on moto, planning, gallery, manifest); only bedrock-runtime is replaced,
-through pipeline_core.aws.override, by a stand-in that sleeps and returns a Nova Canvas-shaped response. The ideal
-speedup is 4x (two rounds of four calls instead of eight calls); the goal is at least 3.6x.
+through pipeline_core.aws.override, by a stand-in that sleeps and returns a Stability-shaped response (the prompt
+director is off). The ideal speedup is 4x (two rounds of four calls instead of eight calls); the goal is at least 3.6x.
 """
 
 from __future__ import annotations

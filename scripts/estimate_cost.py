@@ -399,7 +399,7 @@ class Assumptions:
     transcription_seconds: float = 1.0  # one HeadObject, one StartTranscriptionJob, one PutObject
     image_overhead_seconds: float = 2.0  # S3 reads, planning, gallery and manifest
     image_seconds: float = 10.0  # one InvokeModel call, incl. storing the PNG
-    prompt_seconds: float = 2.0  # one Converse call, when a text model rewrites the prompts
+    prompt_seconds: float = 2.0  # one Converse call of the prompt director (per 40 scenes)
     presign_seconds: float = 0.5  # files over the API's body limit: one call that signs a URL
     presign_memory_mb: float = 128  # modules/upload-api: presign_function_memory_size (not a root variable)
     png_bytes_per_pixel: float = 1.5  # PNGs of illustrations barely compress

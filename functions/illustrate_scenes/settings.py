@@ -66,6 +66,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f"not in {region!r}"
         )
     prompt_model_id = _prompt_model(environ)
+    text_regions = CATALOGUE.text[prompt_model_id].regions if prompt_model_id else (region,)
+    if region not in text_regions:
+        raise ConfigError(
+            f"environment variable PROMPT_MODEL_ID: {prompt_model_id} is served in {', '.join(text_regions)}, not in "
+            f"the Bedrock Region {region} (BEDROCK_REGION); choose a director model offered there"
+        )
     style = env_str("IMAGE_STYLE", "", environ=environ)
     style_room = model.prompt_limit // 2
     if prompt_length(style) > style_room:

@@ -91,3 +91,13 @@ def test_a_retired_model_stops_the_function_with_its_end_of_life_and_the_active_
 def test_invalid_configuration_names_the_variable(environ: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         load_settings(environ)
+
+
+def test_a_director_model_not_served_in_the_bedrock_region_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline_core.models import CATALOGUE
+
+    monkeypatch.setitem(CATALOGUE.text["us.amazon.nova-micro-v1:0"].data, "regions", ["us-east-1"])
+    with pytest.raises(
+        ConfigError, match=r"PROMPT_MODEL_ID: us\.amazon\.nova-micro-v1:0 is served in us-east-1, not in"
+    ):
+        load_settings({**BASE, "PROMPT_MODEL_ID": "us.amazon.nova-micro-v1:0"})  # Stable Image Core: us-west-2
