@@ -3,6 +3,8 @@ functions' log lines, and a Transcribe client that fails on purpose."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import threading
 import time
@@ -21,8 +23,6 @@ from local_stack import environment
 from local_stack.stack import LocalStack
 from local_stack.transcribe_standin import Fixture
 
-from illustrate_scenes import generation
-
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "demo" / "sample-talk.mp3"
 # Generous: the pipeline takes a few seconds, but a loaded 2-core machine running two workers can be slow.
@@ -35,11 +35,41 @@ QUICK_IMAGE_SETTINGS = {"SCENE_SECONDS": "10", "MAX_IMAGES_PER_FILE": "3"}
 @contextmanager
 def instant_throttle_backoff() -> Iterator[int]:
     """The image function's in-invocation retries of a throttled scene without their pauses (the local stack's
-    context gives every invocation 900 s); yields the number of retries per scene."""
+    context gives every invocation 900 s); yields the number of retries per scene. Enter it inside the LocalStack:
+    the stack imports the handlers anew, as a new container, and it is that copy of the module that is patched."""
+    handlers_copy = importlib.import_module("illustrate_scenes.generation")
     with pytest.MonkeyPatch.context() as patch:
-        pauses = tuple(0.0 for _ in generation.THROTTLE_BACKOFF_SECONDS)
-        patch.setattr(generation, "THROTTLE_BACKOFF_SECONDS", pauses)
+        pauses = tuple(0.0 for _ in handlers_copy.THROTTLE_BACKOFF_SECONDS)
+        patch.setattr(handlers_copy, "THROTTLE_BACKOFF_SECONDS", pauses)
         yield len(pauses)
+
+
+def distinct_audio(name: str) -> bytes:
+    """Distinct bytes per upload (an MP3 tag and filler), so the Transcribe stand-in can tell the uploads apart."""
+    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + hashlib.sha256(name.encode()).digest() * 16
+
+
+# A Korean talk (for the tests of a Korean deployment: language_code = "ko-KR").
+KOREAN_TRANSCRIPTION = {"LANGUAGE_CODE": "ko-KR"}
+KOREAN_CUES = [
+    (0.0, 9.0, "안녕하세요. 오늘은 오래된 등대에서 항구 산책을 시작합니다."),
+    (10.0, 19.0, "새벽에 어선들이 돌아오고 곧 시장이 열립니다."),
+    (20.0, 29.0, "마지막으로 소나무 숲을 지나 성으로 올라갑니다."),
+]
+
+
+def run_korean_talk(stack: LocalStack, name: str) -> client.Followed:
+    """Upload a Korean talk straight to the audio bucket and follow it to its manifest."""
+    assert stack.transcribe_stand_in is not None
+    body = distinct_audio(name)
+    stack.transcribe_stand_in.register(body, transcript_fixture(name, KOREAN_CUES, language_code="ko-KR"))
+    key = f"korean/{name}.mp3"
+    stack.s3.put_object(Bucket=stack.buckets.audio, Key=key, Body=body, ContentType="audio/mpeg")
+    return follow(stack, key)
+
+
+def hangul(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" for char in text)
 
 
 def deployment_of(stack: LocalStack) -> client.Deployment:

@@ -34,6 +34,7 @@ from e2e_support import (
     FaultyTranscribe,
     Response,
     deployment_of,
+    distinct_audio,
     http,
     instant_throttle_backoff,
     log_lines,
@@ -87,8 +88,8 @@ LONG_CUE = " ".join(f"Sentence {n} describes the lighthouse keeper's long and wi
 
 
 def media_for(row_id: str) -> bytes:
-    """Distinct bytes per row (an MP3 tag and filler), so the Transcribe stand-in can tell the uploads apart."""
-    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + hashlib.sha256(row_id.encode()).digest() * 16
+    """Distinct bytes per row, so the Transcribe stand-in can tell the uploads apart."""
+    return distinct_audio(row_id)
 
 
 # --- the run: every row's input, then the stack left to finish -------------------------------------------------------
@@ -1012,7 +1013,7 @@ def stack(loopback_only: list[str]) -> Iterator[LocalStack]:
     # The director is off here: these rows are about the pipeline's answer to hostile input and failing services, with
     # the plain prompts the rows' markers are in (the director has its own tests, and a Korean run in test_e2e_korean).
     settings = {**QUICK_IMAGE_SETTINGS, "IMAGE_MODEL_ID": MODEL, "PROMPT_DIRECTOR": "false"}
-    with instant_throttle_backoff(), LocalStack(StackOptions(name="matrix", image_settings=settings)) as local:
+    with LocalStack(StackOptions(name="matrix", image_settings=settings)) as local, instant_throttle_backoff():
         yield local
 
 

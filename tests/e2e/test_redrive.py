@@ -37,8 +37,8 @@ QUOTA_MARKER = "at-the-job-quota"
 @pytest.fixture(scope="module")
 def stack(loopback_only: list[str]) -> Iterator[LocalStack]:
     with (
-        instant_throttle_backoff(),
         LocalStack(StackOptions(name="redrive", image_settings=dict(QUICK_IMAGE_SETTINGS))) as local,
+        instant_throttle_backoff(),
     ):
         yield local
 
