@@ -466,6 +466,12 @@ variable "prompt_model_id" {
     condition     = var.prompt_model_id == null || try(contains(local.usable_model_states, local.model_catalogue.text_models[var.prompt_model_id].lifecycle.state), false)
     error_message = "prompt_model_id: ${try("model \"${var.prompt_model_id}\" (${local.model_catalogue.text_models[var.prompt_model_id].name}) is ${local.model_catalogue.text_models[var.prompt_model_id].lifecycle.state}: it reached end of life on ${coalesce(local.model_catalogue.text_models[var.prompt_model_id].lifecycle.end_of_life, "a date AWS did not publish")} and Bedrock refuses every request.", "model \"${coalesce(var.prompt_model_id, "null")}\" is not in the text-model catalogue (models.json).")} Active text models: ${join(", ", local.usable_text_models)}."
   }
+
+  # The director is called in the Bedrock Region too (the function refuses to start otherwise).
+  validation {
+    condition     = var.prompt_model_id == null || try(contains(local.model_catalogue.text_models[var.prompt_model_id].regions, coalesce(var.bedrock_region, local.model_catalogue.image_models[var.image_model_id].home_region)), true)
+    error_message = "prompt_model_id: ${coalesce(var.prompt_model_id, "null")} is served in ${try(join(", ", local.model_catalogue.text_models[var.prompt_model_id].regions), "other Regions")}, not in the Bedrock Region ${try(coalesce(var.bedrock_region, local.model_catalogue.image_models[var.image_model_id].home_region), "of the image model")}; choose a director model offered there."
+  }
 }
 
 variable "scene_seconds" {

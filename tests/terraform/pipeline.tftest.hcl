@@ -284,6 +284,32 @@ run "omni_is_called_through_its_us_profile_from_the_chosen_region" {
   }
 }
 
+run "the_director_is_called_in_the_bedrock_region_of_the_image_model" {
+  command = apply
+
+  variables {
+    image_model_id  = "us.amazon.nova-2-omni-v1:0"
+    prompt_model_id = "us.amazon.nova-micro-v1:0"
+  }
+
+  assert {
+    condition = toset(one([
+      for statement in jsondecode(module.image_function.role_policy_json).Statement : statement.Resource if contains(statement.Action, "bedrock:InvokeModel")
+      ])) == toset([
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-2-omni-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-2-omni-v1:0",
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-micro-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-micro-v1:0",
+    ])
+    error_message = "With Omni (home Region us-east-1) both profiles are granted in us-east-1."
+  }
+
+  assert {
+    condition     = output.function_environment.illustrate_scenes.BEDROCK_REGION == "us-east-1" && output.function_environment.illustrate_scenes.PROMPT_MODEL_ID == "us.amazon.nova-micro-v1:0"
+    error_message = "The image model's home Region and the chosen director must reach the function."
+  }
+}
+
 run "a_retired_image_model_is_refused_at_plan" {
   command = plan
 
