@@ -25,7 +25,11 @@ from illustrate_scenes.prompts import clean, fit, prompt_length, style_suffix
 
 CHUNK_SCENES = 40  # one Converse call per <= 40 scenes keeps the reply well under the model's 5K output tokens
 SCENE_TEXT_LIMIT = 1500  # characters of each scene's text sent to the director (a capped 4-hour file has long scenes)
-DIRECTOR_PROMPT_LIMIT = 600  # characters the director may use per scene prompt before the look is appended
+DIRECTOR_PROMPT_LIMIT = 600  # characters a scene prompt may have (validation) before the look is appended
+# What the director is asked for: short enough that 40 prompts and the look fit Nova Lite's 5,000 output tokens
+# (~4 characters a token: 40 x (350 / 4 + 20 for the JSON) + 400 for the look = 4,700), with room to overshoot.
+DIRECTOR_PROMPT_TARGET = 350
+MAX_OUTPUT_TOKENS = 5000
 REJECTED_STOP_REASONS = frozenset({"content_filtered", "guardrail_intervened"})
 # Words that ask an image model for writing; the director is told not to, and prompts that still do are rejected.
 _ASKS_FOR_TEXT = re.compile(
@@ -147,11 +151,11 @@ def director_request(
         "language": language_code or "unknown",
         "scenes": [{"index": scene.index, "text": fit(scene.text, SCENE_TEXT_LIMIT)} for scene in scenes],
     }
-    # About 4 characters per token; each prompt up to DIRECTOR_PROMPT_LIMIT plus the JSON around it, plus the look.
-    max_tokens = min(5000, 400 + len(scenes) * (DIRECTOR_PROMPT_LIMIT // 4 + 20))
+    # About 4 characters per token; each prompt of DIRECTOR_PROMPT_TARGET plus the JSON around it, plus the look.
+    max_tokens = min(MAX_OUTPUT_TOKENS, 400 + len(scenes) * (DIRECTOR_PROMPT_TARGET // 4 + 20))
     return {
         "modelId": model_id,
-        "system": [{"text": _system(DIRECTOR_PROMPT_LIMIT, look)}],
+        "system": [{"text": _system(DIRECTOR_PROMPT_TARGET, look)}],
         "messages": [{"role": "user", "content": [{"text": json.dumps(payload, ensure_ascii=False)}]}],
         "inferenceConfig": {"maxTokens": max_tokens, "temperature": 0.3, "topP": 0.9},
     }
@@ -298,7 +302,7 @@ def soften_request(model_id: str, scene: PlannedScene, blocked_prompt: str, look
         "An image model's content filter blocked the prompt below. Write one new English prompt for a text-to-image "
         "model that shows the same moment in a gentle, non-violent, family-friendly way, with no people in distress, "
         "no weapons, no injuries and no text or letters in the picture." + look_text + " Reply with the prompt only, "
-        f"at most {DIRECTOR_PROMPT_LIMIT} characters."
+        f"at most {DIRECTOR_PROMPT_TARGET} characters."
     )
     user = json.dumps({"scene_text": fit(scene.text, SCENE_TEXT_LIMIT), "blocked_prompt": blocked_prompt})
     return {

@@ -108,7 +108,15 @@ def test_the_request_sends_every_scene_with_its_language_and_asks_for_english_js
     system = request["system"][0]["text"]
     for phrase in ("English prompt", "Never ask for text, letters", "Reply with JSON only", "one look"):
         assert phrase in system
+    assert f"Each prompt at most {director.DIRECTOR_PROMPT_TARGET} characters" in system
     assert 1 <= request["inferenceConfig"]["maxTokens"] <= 5000
+
+
+def test_a_full_chunk_asks_for_prompts_that_fit_the_output_token_limit() -> None:
+    request = director.director_request(LITE, scenes(director.CHUNK_SCENES), "en-US", None)
+    budget = request["inferenceConfig"]["maxTokens"]
+    # 40 prompts of the asked length (~4 characters a token, ~20 tokens of JSON each) and the look must fit.
+    assert director.CHUNK_SCENES * (director.DIRECTOR_PROMPT_TARGET / 4 + 20) + 200 <= budget <= 5000
 
 
 def test_long_scenes_are_cut_before_they_are_sent() -> None:
