@@ -64,10 +64,11 @@ locals {
     SCENE_SECONDS       = tostring(var.scene_seconds)
     MAX_IMAGES_PER_FILE = tostring(var.max_images_per_file)
     IMAGE_STYLE         = var.image_style
-    PROMPT_MODEL_ID     = var.prompt_model_id != null ? var.prompt_model_id : ""
+    PROMPT_DIRECTOR     = tostring(var.prompt_director)
+    PROMPT_MODEL_ID     = local.prompt_model_id != null ? local.prompt_model_id : ""
+    BEDROCK_REGION      = local.bedrock_region
     IMAGE_CONCURRENCY   = tostring(var.image_concurrency)
-    IMAGE_WIDTH         = tostring(var.image_width)
-    IMAGE_HEIGHT        = tostring(var.image_height)
+    IMAGE_ASPECT_RATIO  = var.image_aspect_ratio
     LOG_LEVEL           = var.log_level
     # Re-cut subtitles: the reading profile ("auto": by the transcript's language; 0: the profile's values).
     SUBTITLE_PROFILE            = var.subtitle_profile
@@ -77,13 +78,17 @@ locals {
     TRANSLATE_TERMINOLOGY_NAMES = join(",", var.translate_terminology_names)
   } : k => v if v != "" }
 
-  # Prompt limits of the image model families (aws-facts.md 3): Titan 512 characters, Stability 10,000, Nova 1,024.
-  image_prompt_limit = (
-    can(regex("titan-image", var.image_model_id)) ? 512 :
-    can(regex("(^|[.:/])stability\\.", var.image_model_id)) ? 10000 : 1024
-  )
+  # The model catalogue the functions read too: lifecycle, Regions, prompt limits, aspect ratios, image prices.
+  model_catalogue     = jsondecode(file("${path.module}/functions/pipeline_core/models.json"))
+  usable_model_states = ["active", "preview"]
+  usable_image_models = [for id, m in local.model_catalogue.image_models : m.lifecycle.state == "preview" ? "${id} (preview)" : id if contains(local.usable_model_states, m.lifecycle.state)]
+  usable_text_models  = [for id, m in local.model_catalogue.text_models : m.lifecycle.state == "preview" ? "${id} (preview)" : id if contains(local.usable_model_states, m.lifecycle.state)]
+  image_prompt_limit  = try(local.model_catalogue.image_models[var.image_model_id].prompt_limit, 1024)
+  # Bedrock runs where the model runs on demand (us-west-2 for Stability), not necessarily in the module's Region.
+  bedrock_region  = coalesce(var.bedrock_region, try(local.model_catalogue.image_models[var.image_model_id].home_region, null), data.aws_region.current.region)
+  prompt_model_id = var.prompt_director ? coalesce(var.prompt_model_id, local.model_catalogue.default_prompt_model) : null
 
-  # Bedrock permissions: a model id is granted on its foundation-model ARN in this Region. A cross-Region inference
+  # Bedrock permissions: a model id is granted on its foundation-model ARN in the Bedrock Region. A cross-Region inference
   # profile id (us.amazon.nova-lite-v1:0, ...) is granted on the profile ARN and on the underlying foundation model
   # in any Region, since the profile routes each request to one of its Regions. Converse needs bedrock:InvokeModel too.
   partition                = data.aws_partition.current.partition
@@ -91,12 +96,12 @@ locals {
   region                   = data.aws_region.current.region
   account_id               = data.aws_caller_identity.current.account_id
   inference_profile_prefix = "^(us|us-gov|eu|apac|jp|au|ca|global)\\."
-  bedrock_model_ids        = [for id in [var.image_model_id, var.prompt_model_id] : id if id != null && id != ""]
+  bedrock_model_ids        = [for id in [var.image_model_id, local.prompt_model_id] : id if id != null && id != ""]
   bedrock_model_arns = distinct(flatten([
     for id in local.bedrock_model_ids : can(regex(local.inference_profile_prefix, id)) ? [
-      "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:inference-profile/${id}",
+      "arn:${local.partition}:bedrock:${local.bedrock_region}:${local.account_id}:inference-profile/${id}",
       "arn:${local.partition}:bedrock:*::foundation-model/${replace(id, "/${local.inference_profile_prefix}/", "")}",
-    ] : ["arn:${local.partition}:bedrock:${local.region}::foundation-model/${id}"]
+    ] : ["arn:${local.partition}:bedrock:${local.bedrock_region}::foundation-model/${id}"]
   ]))
 }
 
@@ -460,19 +465,18 @@ module "image_function" {
         actions   = ["bedrock:InvokeModel"]
         resources = local.bedrock_model_arns
       }
-    },
-    # Translated subtitle tracks only. TranslateText names no resource of its own ("*"); with a custom terminology it
-    # is also authorized against the terminology's ARN. The source language is always given, so Translate never calls
-    # Amazon Comprehend on the function's behalf (comprehend:DetectDominantLanguage is not needed).
-    length(var.subtitle_languages) > 0 ? {
-      TranslateSubtitles = {
+      # Amazon Translate, for non-English scene text into English when the prompt director is off or failed, and
+      # for the translated subtitle tracks (subtitle_languages). TranslateText names no resource of its own ("*");
+      # with a custom terminology it is also authorized against the terminology's ARN. The source language is always
+      # given, so Translate never calls Amazon Comprehend for the function (no comprehend:DetectDominantLanguage).
+      TranslateText = {
         actions = ["translate:TranslateText"]
         resources = concat(["*"], [
           for name in var.translate_terminology_names :
           "arn:${local.partition}:translate:${local.region}:${local.account_id}:terminology/${name}"
         ])
       }
-    } : {},
+    },
     # With SSE-KMS: read transcripts, job records and earlier manifests; write images, manifest and gallery.
     local.kms_enabled ? {
       DecryptTranscriptsAndImages = {

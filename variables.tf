@@ -163,7 +163,7 @@ variable "api_throttle_burst_limit" {
 
 variable "api_quota_limit" {
   type        = number
-  description = "Uploads allowed per API key in each `api_quota_period`, a cost cap; null for no quota. With the other defaults (2 h audio cap, 10 images of Nova Canvas) one upload costs at most about $3.30, so 1000 a month bounds a key's spend at about $3,300."
+  description = "Uploads allowed per API key in each `api_quota_period`, a cost cap; null for no quota. With the other defaults (2 h audio cap, 10 Stable Image Core images and the prompt director) one upload costs at most about $3.30, so 1000 a month bounds a key's spend at about $3,300."
   default     = 1000
 }
 
@@ -469,24 +469,49 @@ variable "image_maximum_event_age_in_seconds" {
 
 variable "image_model_id" {
   type        = string
-  description = "Amazon Bedrock image model (IMAGE_MODEL_ID): Nova Canvas, Titan Image Generator or a Stability AI model, optionally through a geographic inference profile (us., eu., ...)."
-  default     = "amazon.nova-canvas-v1:0"
+  description = "Amazon Bedrock image model (IMAGE_MODEL_ID), one of the Active models in functions/pipeline_core/models.json: stability.stable-image-core-v1:1 (default, the cheapest), stability.stable-image-ultra-v1:1, stability.sd3-5-large-v1:0 or us.amazon.nova-2-omni-v1:0 (Preview). Retired models (Nova Canvas, Titan, Stability v1:0) are refused with their end-of-life date."
+  default     = "stability.stable-image-core-v1:1"
   nullable    = false
 
+  # The same sentence as the function's ConfigError and scripts/preview_scenes.py (pipeline_core/models.py).
   validation {
-    condition     = can(regex("^((us|us-gov|eu|apac|jp|au|ca|global)\\.)?(amazon\\.nova-canvas-|amazon\\.titan-image-generator-|stability\\.(sd3|stable-image-))[A-Za-z0-9.:-]+$", var.image_model_id))
-    error_message = "image_model_id must be an Amazon Nova Canvas, Amazon Titan Image Generator or Stability AI (sd3*, stable-image-*) model id, e.g. amazon.nova-canvas-v1:0."
+    condition     = try(contains(local.usable_model_states, local.model_catalogue.image_models[var.image_model_id].lifecycle.state), false)
+    error_message = "image_model_id: ${try("model \"${var.image_model_id}\" (${local.model_catalogue.image_models[var.image_model_id].name}) is ${local.model_catalogue.image_models[var.image_model_id].lifecycle.state}: it reached end of life on ${coalesce(local.model_catalogue.image_models[var.image_model_id].lifecycle.end_of_life, "a date AWS did not publish")} and Bedrock refuses every request.", "model \"${var.image_model_id}\" is not in the image-model catalogue (models.json).")} Active image models: ${join(", ", local.usable_image_models)}."
   }
+}
+
+variable "bedrock_region" {
+  type        = string
+  description = "Region in which the functions call Amazon Bedrock (BEDROCK_REGION). Null: the image model's home Region from the catalogue (us-west-2 for the Stability models), which may differ from the Region the module is deployed in."
+  default     = null
+
+  validation {
+    condition     = var.bedrock_region == null || try(contains(local.model_catalogue.image_models[var.image_model_id].regions, var.bedrock_region), true)
+    error_message = "bedrock_region: ${var.image_model_id} runs on demand in ${try(join(", ", local.model_catalogue.image_models[var.image_model_id].regions), "its catalogue Regions")}, not in ${coalesce(var.bedrock_region, "null")}."
+  }
+}
+
+variable "prompt_director" {
+  type        = bool
+  description = "Whether a Bedrock text model (prompt_model_id) writes one English prompt per scene and a shared look for the file (PROMPT_DIRECTOR). False: non-English scene text goes through Amazon Translate into a plain prompt."
+  default     = true
+  nullable    = false
 }
 
 variable "prompt_model_id" {
   type        = string
-  description = "Amazon Bedrock text model that rewrites each scene into an image prompt (PROMPT_MODEL_ID), e.g. us.amazon.nova-lite-v1:0. Null: the scene text is the prompt."
+  description = "Amazon Bedrock text model of the prompt director (PROMPT_MODEL_ID), an Active text model in functions/pipeline_core/models.json. Null: the catalogue's default, us.amazon.nova-lite-v1:0."
   default     = null
 
   validation {
-    condition     = var.prompt_model_id == null || can(regex("^((us|us-gov|eu|apac|jp|au|ca|global)\\.)?[a-z0-9-]+\\.[A-Za-z0-9.:-]+$", var.prompt_model_id))
-    error_message = "prompt_model_id must be a Bedrock model id such as amazon.nova-lite-v1:0 or an inference profile id such as us.amazon.nova-lite-v1:0."
+    condition     = var.prompt_model_id == null || try(contains(local.usable_model_states, local.model_catalogue.text_models[var.prompt_model_id].lifecycle.state), false)
+    error_message = "prompt_model_id: ${try("model \"${var.prompt_model_id}\" (${local.model_catalogue.text_models[var.prompt_model_id].name}) is ${local.model_catalogue.text_models[var.prompt_model_id].lifecycle.state}: it reached end of life on ${coalesce(local.model_catalogue.text_models[var.prompt_model_id].lifecycle.end_of_life, "a date AWS did not publish")} and Bedrock refuses every request.", "model \"${coalesce(var.prompt_model_id, "null")}\" is not in the text-model catalogue (models.json).")} Active text models: ${join(", ", local.usable_text_models)}."
+  }
+
+  # The director is called in the Bedrock Region too (the function refuses to start otherwise).
+  validation {
+    condition     = var.prompt_model_id == null || try(contains(local.model_catalogue.text_models[var.prompt_model_id].regions, coalesce(var.bedrock_region, local.model_catalogue.image_models[var.image_model_id].home_region)), true)
+    error_message = "prompt_model_id: ${coalesce(var.prompt_model_id, "null")} is served in ${try(join(", ", local.model_catalogue.text_models[var.prompt_model_id].regions), "other Regions")}, not in the Bedrock Region ${try(coalesce(var.bedrock_region, local.model_catalogue.image_models[var.image_model_id].home_region), "of the image model")}; choose a director model offered there."
   }
 }
 
@@ -538,27 +563,15 @@ variable "image_concurrency" {
   }
 }
 
-variable "image_width" {
-  type        = number
-  description = "Width of the images in pixels (IMAGE_WIDTH); the model must support the size."
-  default     = 1024
+variable "image_aspect_ratio" {
+  type        = string
+  description = "Aspect ratio of the images (IMAGE_ASPECT_RATIO), default 16:9 like a talk's slides; it must be one the image model offers (models.json: the Stability models take 16:9, 1:1, 21:9, 2:3, 3:2, 4:5, 5:4, 9:16, 9:21; Nova 2 Omni 16:9 and 1:1)."
+  default     = "16:9"
   nullable    = false
 
   validation {
-    condition     = var.image_width >= 320 && var.image_width <= 4096 && floor(var.image_width) == var.image_width
-    error_message = "image_width must be a whole number between 320 and 4096."
-  }
-}
-
-variable "image_height" {
-  type        = number
-  description = "Height of the images in pixels (IMAGE_HEIGHT); the model must support the size."
-  default     = 1024
-  nullable    = false
-
-  validation {
-    condition     = var.image_height >= 320 && var.image_height <= 4096 && floor(var.image_height) == var.image_height
-    error_message = "image_height must be a whole number between 320 and 4096."
+    condition     = try(contains(keys(local.model_catalogue.image_models[var.image_model_id].aspect_ratios), var.image_aspect_ratio), true)
+    error_message = "image_aspect_ratio: ${var.image_model_id} offers ${try(join(", ", keys(local.model_catalogue.image_models[var.image_model_id].aspect_ratios)), "other ratios")}, not ${var.image_aspect_ratio}."
   }
 }
 

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.9" # variable validations refer to the model catalogue (a local)
 
   required_providers {
     aws = {

@@ -3,8 +3,8 @@
     .venv/bin/python bench/bench_concurrency.py [--latency 0.5] [--repeat 3]
 
 The whole handler runs (S3 reads and writes on moto, planning, gallery, manifest); only bedrock-runtime is replaced,
-through pipeline_core.aws.override, by a stand-in that sleeps and returns a Nova Canvas-shaped response. The ideal
-speedup is 4x (two rounds of four calls instead of eight calls); the goal is at least 3.6x.
+through pipeline_core.aws.override, by a stand-in that sleeps and returns a Stability-shaped response (the prompt
+director is off). The ideal speedup is 4x (two rounds of four calls instead of eight calls); the goal is at least 3.6x.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ TRANSCRIPT_BUCKET, IMAGE_BUCKET = "bench-transcripts", "bench-images"
 class SlowModel:
     def __init__(self, latency: float) -> None:
         self.latency = latency
-        self.body = json.dumps({"images": [base64.b64encode(tiny_png()).decode()], "error": None}).encode()
+        image = base64.b64encode(tiny_png()).decode()
+        self.body = json.dumps({"seeds": [1], "finish_reasons": [None], "images": [image]}).encode()
 
     def invoke_model(self, **_: Any) -> dict[str, Any]:
         time.sleep(self.latency)
@@ -88,6 +89,8 @@ def main() -> None:
             "SCENE_SECONDS": "30",
             "MAX_IMAGES_PER_FILE": str(SCENES),
             "LOG_LEVEL": "ERROR",
+            # Image calls only: the prompt director's one call per file is measured in bench_prompt_director.py.
+            "PROMPT_DIRECTOR": "false",
         }
     )
     transcript, srt = synthetic_transcript(hours=0.1)  # 6 minutes: 12 scenes of 30 s, capped at 8

@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench_package.py",
     "bench_scenes.py",
     "bench_subtitles.py",
+    "bench_prompt_director.py",
     "bench_concurrency.py",
     "bench_recognizer.py",
 )

@@ -144,7 +144,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="SCENE_SECONDS for the image function (default: 10)")  # fmt: skip
     parser.add_argument("--max-images", type=number(int, positive=True), default=4,
                         help="MAX_IMAGES_PER_FILE (default: 4)")  # fmt: skip
-    parser.add_argument("--image-model", default="amazon.nova-canvas-v1:0", help="IMAGE_MODEL_ID")
+    parser.add_argument("--image-model", default="stability.stable-image-core-v1:1", help="IMAGE_MODEL_ID")
     parser.add_argument("--upload-with", choices=("auto", "curl", "client"), default="auto",
                         help="auto: curl when it is installed, else scripts/client.py")  # fmt: skip
     parser.add_argument(

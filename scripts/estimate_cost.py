@@ -39,11 +39,13 @@ from cli_common.errors import run as run_main
 from cli_common.inputs import number
 from client import UPLOAD_LIMIT
 
-from illustrate_scenes import prompts
-from illustrate_scenes.image_models import ImageModel, UnknownModelError, base_model_id, model_for
+from illustrate_scenes import director
+from illustrate_scenes.image_models import UnknownModelError, model_for
+from illustrate_scenes.plan import PlannedScene
 from illustrate_scenes.scenes import scene_count
 from illustrate_scenes.settings import MAX_CONCURRENCY, load_settings
 from pipeline_core.config import ConfigError
+from pipeline_core.models import CATALOGUE, CATALOGUE_FILE, Catalogue, base_model_id
 from pipeline_core.units import MB, format_size
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,31 +134,23 @@ class PriceTable:
         raise EstimateError(f"{self.name} has no price {price_id!r}")
 
     def _for_model(self, kind: str, model_id: str) -> list[Price]:
-        base = base_model_id(model_id.strip())
-        return [p for p in self.prices if p.entry.get("kind") == kind and base in p.entry.get("models", ())]
+        ids = {model_id.strip(), base_model_id(model_id.strip())}
+        return [p for p in self.prices if p.entry.get("kind") == kind and ids & set(p.entry.get("models", ()))]
 
     def _models(self, kind: str) -> str:
         models = {m for p in self.prices if p.entry.get("kind") == kind for m in p.entry.get("models", ())}
         return ", ".join(sorted(models))
 
-    def image_tiers(self, model_id: str) -> list[Price]:
-        """Every image price of the model (one per quality and size tier); an error naming the table if none."""
-        tiers = self._for_model("image", model_id)
-        if not tiers:
+    def image_price(self, model_id: str) -> Price:
+        """The model's price per image, from the model catalogue (the one place image prices live)."""
+        found = self._for_model("image", model_id)
+        if not found:
             raise EstimateError(
-                f"no price for image model {model_id!r} in {self.name}; it has prices for {self._models('image')}"
+                f"no price per image for {model_id!r} in {_display_path(CATALOGUE_FILE)}"
+                + (f" ({note})" if (note := _price_note(model_id)) else "")
+                + f"; it has prices for {self._models('image')}"
             )
-        return tiers
-
-    def image_price(self, model_id: str, quality: str | None, width: int, height: int) -> Price:
-        """The cheapest tier of the model for this quality whose size limit (in pixels) holds width x height."""
-        tiers = [p for p in self.image_tiers(model_id) if p.entry.get("quality") == quality]
-        fitting = [p for p in tiers if p.entry.get("max_pixels") is None or width * height <= p.entry["max_pixels"]]
-        if not fitting:
-            raise EstimateError(
-                f"no price for {quality or 'any'}-quality {width}x{height} images of {model_id!r} in {self.name}"
-            )
-        return min(fitting, key=lambda p: (p.entry.get("max_pixels") is None, p.entry.get("max_pixels") or 0))
+        return found[0]
 
     def text_prices(self, model_id: str) -> tuple[Price, Price]:
         """(input token price, output token price) of a Converse model."""
@@ -168,6 +162,34 @@ class PriceTable:
         return found["text_input"][0], found["text_output"][0]
 
 
+def _price_note(model_id: str) -> str | None:
+    entry = CATALOGUE.image.get(model_id.strip())
+    return (entry.data.get("price") or {}).get("note") if entry else None
+
+
+def catalogue_image_prices(catalogue: Catalogue = CATALOGUE) -> list[dict[str, Any]]:
+    """The Active image models' prices from models.json, as price-table entries (image prices live only there)."""
+    entries = []
+    for model_id, model in catalogue.image.items():
+        price = model.data.get("price") or {}
+        if not model.usable or price.get("usd") is None:
+            continue  # retired models cannot be bought; Nova 2 Omni bills tokens, with no published per-image figure
+        entries.append(
+            {
+                "id": price.get("id") or "image_" + re.sub(r"[^a-z0-9]+", "_", model_id.lower()).strip("_"),
+                "service": "Amazon Bedrock",
+                "item": f"{model.name} image",
+                "kind": "image",
+                "models": [model_id],
+                "unit": "image",
+                "per": 1,
+                "region": "us-east-1",
+                **{k: price[k] for k in ("usd", "source", "collected", "third_party")},
+            }
+        )
+    return entries
+
+
 def load_prices(path: Path = PRICES_FILE) -> PriceTable:
     """The price table, every entry checked for the fields an estimate and the README need."""
     name = _display_path(path)
@@ -176,7 +198,7 @@ def load_prices(path: Path = PRICES_FILE) -> PriceTable:
     except (OSError, json.JSONDecodeError) as exc:
         raise EstimateError(f"cannot read the price table {name}: {exc}") from None
     prices = []
-    for index, entry in enumerate(data.get("prices") or []):
+    for index, entry in enumerate([*(data.get("prices") or []), *catalogue_image_prices()]):
         where = f"{name}, prices[{index}] ({entry.get('id', 'no id')})"
         missing = [
             key
@@ -221,11 +243,11 @@ class Configuration:
     """The module inputs that drive the cost; the names are those of the root variables.tf."""
 
     image_model_id: str
-    image_width: int
-    image_height: int
+    image_aspect_ratio: str
     max_images_per_file: int
     scene_seconds: int
-    prompt_model_id: str | None
+    prompt_director: bool
+    prompt_model_id: str | None  # resolved: the director's model, None when the director is off
     image_concurrency: int
     image_style: str
     transcription_memory_size: int
@@ -240,10 +262,10 @@ VARIABLES = tuple(f.name for f in fields(Configuration))
 # exported, so they keep their defaults or flags.
 FROM_ENVIRONMENT = (
     "image_model_id",
-    "image_width",
-    "image_height",
+    "image_aspect_ratio",
     "max_images_per_file",
     "scene_seconds",
+    "prompt_director",
     "prompt_model_id",
     "image_concurrency",
     "image_style",
@@ -336,10 +358,10 @@ def values_from_outputs(outputs: Mapping[str, Any]) -> TerraformValues:
         raise EstimateError(f"function_environment.illustrate_scenes: {exc}") from None
     values = {
         "image_model_id": settings.image_model_id,
-        "image_width": settings.width,
-        "image_height": settings.height,
+        "image_aspect_ratio": settings.aspect_ratio,
         "max_images_per_file": settings.max_images,
         "scene_seconds": settings.scene_seconds,
+        "prompt_director": settings.prompt_director,
         "prompt_model_id": settings.prompt_model_id,
         "image_concurrency": settings.concurrency,
         "image_style": settings.style,
@@ -363,8 +385,12 @@ def resolve(
             values[name], sources[name] = terraform.values[name], "terraform output"
         else:
             values[name], sources[name] = defaults[name], "variables.tf default"
-    if values["prompt_model_id"] == "":
-        values["prompt_model_id"] = None
+    if values["prompt_model_id"] == "":  # --prompt-model none: the director off
+        values["prompt_director"], sources["prompt_director"] = False, sources["prompt_model_id"]
+    # As Terraform does: the director's model is the catalogue default unless set, and none when the director is off.
+    values["prompt_model_id"] = (
+        (values["prompt_model_id"] or CATALOGUE.default_prompt_model) if values["prompt_director"] else None
+    )
     values["subtitle_languages"] = tuple(values["subtitle_languages"] or ())
     return Configuration(**values), sources
 
@@ -386,7 +412,7 @@ class Assumptions:
     transcription_seconds: float = 1.0  # one HeadObject, one StartTranscriptionJob, one PutObject
     image_overhead_seconds: float = 2.0  # S3 reads, planning, gallery and manifest
     image_seconds: float = 10.0  # one InvokeModel call, incl. storing the PNG
-    prompt_seconds: float = 2.0  # one Converse call, when a text model rewrites the prompts
+    prompt_seconds: float = 2.0  # one Converse call of the prompt director (per 40 scenes)
     presign_seconds: float = 0.5  # files over the API's body limit: one call that signs a URL
     presign_memory_mb: float = 128  # modules/upload-api: presign_function_memory_size (not a root variable)
     png_bytes_per_pixel: float = 1.5  # PNGs of illustrations barely compress
@@ -424,13 +450,6 @@ class Estimate:
         return sum(item.cost for item in self.items)
 
 
-def image_quality(model: ImageModel, width: int, height: int) -> str | None:
-    """The quality the image function requests (Nova Canvas, Titan), read from the adapter's own request body, so
-    the price follows the function; None for models without a quality setting (Stability)."""
-    body = model.request_body("", "", model.seed_min, width, height)
-    return (body.get("imageGenerationConfig") or {}).get("quality")
-
-
 def estimate(
     minutes: float, config: Configuration, table: PriceTable, assumptions: Assumptions | None = None
 ) -> Estimate:
@@ -453,64 +472,52 @@ def estimate(
     )
 
     # 2. Images: the image function's own scene count; every scene gets one image.
-    table.image_tiers(config.image_model_id)  # an unpriced model is named with the table before anything else
     try:
         model = model_for(config.image_model_id)
     except UnknownModelError as exc:
-        raise EstimateError(str(exc)) from None
-    problem = model.size_problem(config.image_width, config.image_height)
+        raise EstimateError(f"image_model_id: {exc}") from None
+    problem = model.aspect_problem(config.image_aspect_ratio)
     if problem:
-        raise EstimateError(f"image_width/image_height: {problem}")
-    quality = image_quality(model, config.image_width, config.image_height)
-    image_price = table.image_price(config.image_model_id, quality, config.image_width, config.image_height)
+        raise EstimateError(f"image_aspect_ratio: {problem}")
+    image_price = table.image_price(config.image_model_id)
     words = seconds / 60 * a.words_per_minute
     images = scene_count(int(seconds * 1000), config.scene_seconds, config.max_images_per_file, max(1, int(words)))
-    size = model.size_label(config.image_width, config.image_height)
-    items.append(
-        Item(
-            "images",
-            f"Images, {base_model_id(config.image_model_id)}",
-            images,
-            "images",
-            image_price,
-            f"{size}{', ' + quality if quality else ''}",
-        )
-    )
+    size = model.size_label(config.image_aspect_ratio)
+    items.append(Item("images", f"Images, {config.image_model_id}", images, "images", image_price, size))
 
-    # 3. Text model: one Converse call per scene, the request built by the function's own code.
+    # 3. Prompt director: one Converse call per chunk of scenes, the requests built by the function's own code.
+    director_calls = 0
     if config.prompt_model_id:
         input_price, output_price = table.text_prices(config.prompt_model_id)
         scene_words = max(1, round(words / images))
         scene_text = ("x" * (round(a.chars_per_word) - 1) + " ") * scene_words
-        request = prompts.rewrite_request(config.prompt_model_id, scene_text, config.image_style, model.prompt_limit)
-        input_chars = sum(len(part["text"]) for part in request["system"]) + sum(
-            len(block["text"]) for message in request["messages"] for block in message["content"]
-        )
-        input_tokens = math.ceil(input_chars / a.chars_per_token)
-        output_tokens = request["inferenceConfig"]["maxTokens"]  # an upper bound: the reply may be shorter
-        model_name = base_model_id(config.prompt_model_id)
-        items.append(
-            Item(
-                "text_input",
-                f"Text model input, {model_name}",
-                images * input_tokens,
-                "tokens",
-                input_price,
-                f"{images} calls x ~{input_tokens:,}",
+        fake = [PlannedScene(i, 0, 1, scene_text, "", "", 0) for i in range(1, images + 1)]
+        requests = [
+            director.director_request(config.prompt_model_id, chunk, "en-US", None) for chunk in director.chunks(fake)
+        ]
+        director_calls = len(requests)
+        input_tokens = sum(
+            math.ceil(
+                (
+                    sum(len(part["text"]) for part in request["system"])
+                    + sum(len(block["text"]) for message in request["messages"] for block in message["content"])
+                )
+                / a.chars_per_token
             )
+            for request in requests
+        )
+        # An upper bound: the reply may be shorter.
+        output_tokens = sum(request["inferenceConfig"]["maxTokens"] for request in requests)
+        model_name = config.prompt_model_id
+        calls = f"{director_calls} call{'s' if director_calls != 1 else ''}"
+        items.append(
+            Item("text_input", f"Prompt director input, {model_name}", input_tokens, "tokens", input_price, calls)
         )
         items.append(
-            Item(
-                "text_output",
-                f"Text model output, {model_name}",
-                images * output_tokens,
-                "tokens",
-                output_price,
-                f"{images} calls x <= {output_tokens:,}",
-            )
+            Item("text_output", f"Prompt director output, {model_name}", output_tokens, "tokens", output_price, calls)
         )
     else:
-        items.append(Item("text", "Text model: off (prompt_model_id = null)", 0, "calls", None))
+        items.append(Item("text", "Prompt director: off (prompt_director = false)", 0, "calls", None))
 
     # 3b. Translated subtitles: every character of the transcript once per language of subtitle_languages.
     languages = len(config.subtitle_languages)
@@ -535,8 +542,7 @@ def estimate(
     # 4. Lambda: one invocation of each function; the image function waits for its rounds of parallel calls.
     workers = max(1, min(config.image_concurrency, images))
     rounds = math.ceil(images / workers)
-    per_scene = a.image_seconds + (a.prompt_seconds if config.prompt_model_id else 0)
-    image_duration = a.image_overhead_seconds + rounds * per_scene
+    image_duration = a.image_overhead_seconds + director_calls * a.prompt_seconds + rounds * a.image_seconds
     gb_seconds = (
         config.transcription_memory_size / 1024 * a.transcription_seconds
         + config.image_memory_size / 1024 * image_duration
@@ -589,7 +595,7 @@ def estimate(
         "audio": audio_bytes,
         "transcript": words * a.transcript_bytes_per_word,
         "subtitles": 2 * (2 + languages) * minutes * a.subtitle_bytes_per_minute,  # Transcribe's, re-cut, translated
-        "images": images * config.image_width * config.image_height * a.png_bytes_per_pixel,
+        "images": images * math.prod(model.aspect_ratios[config.image_aspect_ratio]) * a.png_bytes_per_pixel,
         "records": 3 * a.record_bytes + 2 * images * a.record_bytes_per_image,
     }
     stored_bytes = sum(stored.values())
@@ -687,7 +693,7 @@ def describe_assumptions(config: Configuration, a: Assumptions) -> list[str]:
         "max_images_per_file); no retries, no content-filtered images",
         f"Lambda: the transcription function runs ~{a.transcription_seconds:g} s; the image function "
         f"~{a.image_overhead_seconds:g} s plus {a.image_seconds:g} s per image"
-        + (f" and {a.prompt_seconds:g} s per prompt rewrite" if config.prompt_model_id else "")
+        + (f" and {a.prompt_seconds:g} s per prompt-director call" if config.prompt_model_id else "")
         + f", {config.image_concurrency} at a time (image_concurrency)",
         f"S3: {len(FIXED_PUTS)} PUTs ({', '.join(FIXED_PUTS)}) plus one per image; {len(GETS)} GET/HEAD requests "
         f"({', '.join(GETS)}); storage of the audio ({audio}), transcript, subtitles, images "
@@ -696,9 +702,10 @@ def describe_assumptions(config: Configuration, a: Assumptions) -> list[str]:
     ]
     if config.prompt_model_id:
         lines.append(
-            f"text model: one Converse call per scene; input ~{a.chars_per_token:g} characters per token of the "
-            "system prompt and the scene text (capped at "
-            f"{prompts.REWRITE_INPUT_LIMIT:,} characters); output counted at the request's maxTokens"
+            f"prompt director: one Converse call per {director.CHUNK_SCENES} scenes; input ~{a.chars_per_token:g} "
+            "characters per token of the system prompt and the scene text (each scene capped at "
+            f"{director.SCENE_TEXT_LIMIT:,} characters); output counted at the request's maxTokens; a softened retry "
+            "for a content-filtered image is not counted"
         )
     lines.append("free tiers are not subtracted; prices are on-demand us-east-1 prices")
     return lines
@@ -802,12 +809,12 @@ def render_readme_section(table: PriceTable, defaults: Mapping[str, Any]) -> str
     estimates = [estimate(minutes, config, table, assumptions) for minutes in README_MINUTES]
     main_items = ("transcribe", "images")
     share = min(sum(i.cost for i in e.items if i.id in main_items) / e.total for e in estimates)
-    text_model = config.prompt_model_id or "no text model"
+    text_model = f"prompt director {config.prompt_model_id}" if config.prompt_model_id else "no prompt director"
     lines = [
         f"<!-- Generated from {table.name} and variables.tf; run `{REGENERATE}` after changing either. -->",
         "",
-        f"What one uploaded file costs with the module's defaults ({config.image_model_id} at "
-        f"{config.image_width}x{config.image_height}, one image per {config.scene_seconds} s of speech and at most "
+        f"What one uploaded file costs with the module's defaults ({config.image_model_id} at aspect ratio "
+        f"{config.image_aspect_ratio}, one image per {config.scene_seconds} s of speech and at most "
         f"{config.max_images_per_file} per file, {text_model}, {config.lambda_architecture} functions). "
         f"Amazon Transcribe and the images are {math.floor(share * 100)}% or more of it; Lambda, API Gateway and S3 "
         "add fractions of a cent. "
@@ -892,11 +899,15 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--terraform-bin", default="terraform", help="terraform executable (default: terraform)")
     config = parser.add_argument_group("configuration (default: --from-terraform, else the module's defaults)")
     config.add_argument("--image-model", dest="image_model_id", help="image_model_id")
-    config.add_argument("--width", dest="image_width", type=_positive(int), help="image_width")
-    config.add_argument("--height", dest="image_height", type=_positive(int), help="image_height")
+    config.add_argument("--aspect-ratio", dest="image_aspect_ratio", help="image_aspect_ratio, e.g. 16:9")
     config.add_argument("--max-images", dest="max_images_per_file", type=_positive(int), help="max_images_per_file")
     config.add_argument("--scene-seconds", dest="scene_seconds", type=_positive(int), help="scene_seconds")
-    config.add_argument("--prompt-model", dest="prompt_model_id", type=_prompt_model, help="prompt_model_id, or none")
+    config.add_argument(
+        "--prompt-model",
+        dest="prompt_model_id",
+        type=_prompt_model,
+        help="the director's model, or none (director off)",
+    )
     config.add_argument("--concurrency", dest="image_concurrency", type=_positive(int), help="image_concurrency")
     config.add_argument("--transcription-memory", dest="transcription_memory_size", type=_positive(int), help="MB")
     config.add_argument("--image-memory", dest="image_memory_size", type=_positive(int), help="MB")

@@ -11,8 +11,13 @@ in the file, which some files lack; --subtitle-profile, --max-line-chars and --m
 
 FILE is a Transcribe transcript (.json), SubRip (.srt) or WebVTT (.vtt) file. For a .json file, the .srt and .vtt with
 the same name next to it are used the way the function uses them (subtitles first); --no-siblings ignores them. Seeds
-depend on the job name, which is the file name without its extension unless --job says otherwise. The optional
-Converse prompt rewrite (PROMPT_MODEL_ID) needs Bedrock, so the preview shows the plain prompts.
+depend on the job name, which is the file name without its extension unless --job says otherwise.
+
+The prompt director (on by default, PROMPT_MODEL_ID) needs Bedrock, so the preview shows what it would be asked: one
+Converse request per chunk of scenes (--show-requests prints them in full), and each scene's fallback prompt, the one
+used when the director gives none: plain for English, translated by Amazon Translate for other languages (the preview
+shows the text that would be translated). A retired or unknown --model is refused with the same message as
+`terraform plan` and the function.
 
 Exit codes: 0 done, 1 the file cannot be used (malformed transcript or subtitles), 2 a usage mistake.
 """
@@ -31,7 +36,7 @@ from cli_common.errors import EXIT_FAILURE, EXIT_USAGE, ArgumentParser, CliError
 from cli_common.errors import run as run_main
 from cli_common.inputs import number, readable_file
 
-from illustrate_scenes import settings
+from illustrate_scenes import director, settings, translation
 from illustrate_scenes.image_models import UnknownModelError, model_for
 from illustrate_scenes.plan import FAILED, Plan, PlanOptions, SourceFile, build_plan
 from illustrate_scenes.prompts import prompt_length
@@ -39,6 +44,7 @@ from illustrate_scenes.scenes import format_time
 from illustrate_scenes.subtitle_tracks import LANGUAGE_CODE, SubtitleOptions, original_track, render
 from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 from illustrate_scenes.transcript import TranscriptError, parse_transcript
+from pipeline_core.models import CATALOGUE
 from subtitle_writer.profiles import AUTO, load_profiles
 
 KINDS = {".json": "transcript", ".srt": "srt", ".vtt": "vtt"}
@@ -65,6 +71,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="SUBTITLE_MAX_LINE_CHARS (0: the profile's)")  # fmt: skip
     parser.add_argument("--max-cps", type=number(int, minimum=0), default=0,
                         help="SUBTITLE_MAX_CPS (0: the profile's)")  # fmt: skip
+    parser.add_argument(
+        "--prompt-model", default=settings.DEFAULT_PROMPT_MODEL_ID, help="director model (PROMPT_MODEL_ID)"
+    )
+    parser.add_argument("--no-director", action="store_true", help="PROMPT_DIRECTOR=false: translated or plain prompts")
+    parser.add_argument("--show-requests", action="store_true", help="print the director's Converse requests in full")
     args = parser.parse_args(argv)
     try:
         readable_file(args.file, "transcript or subtitle file")
@@ -77,7 +88,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     try:
         args.image_model = model_for(args.model)
     except UnknownModelError as exc:
-        parser.error(str(exc))
+        parser.error(f"--model: {exc}")
+    problem = None if args.no_director else CATALOGUE.refusal(args.prompt_model, "text")
+    if problem:
+        parser.error(f"--prompt-model: {problem}")
     if prompt_length(args.style) > args.image_model.prompt_limit // 2:
         parser.error(f"--style is longer than half of the model's {args.image_model.prompt_limit}-character limit")
     return args
@@ -126,8 +140,29 @@ def plan_for_file(args: argparse.Namespace) -> Plan:
     return build_plan(args.job or path.stem, options, **sources)
 
 
+def director_document(args: argparse.Namespace, plan: Plan) -> dict[str, Any] | None:
+    """The Converse requests the director would receive (one per chunk), or None when it is off."""
+    if args.no_director:
+        return None
+    requests = [
+        director.director_request(args.prompt_model, chunk, plan.language_code, None)
+        for chunk in director.chunks(plan.scenes)
+    ]
+    return {"model_id": args.prompt_model, "calls": len(requests), "requests": requests}
+
+
+def fallback(plan: Plan) -> tuple[str, str | None]:
+    """The fallback's prompt source and, for non-English text, the Translate source language."""
+    source = translation.source_language(plan.language_code)
+    return ("translated", source) if source else ("plain", None)
+
+
 def as_document(args: argparse.Namespace, plan: Plan) -> dict[str, Any]:
+    fallback_source, translate_from = fallback(plan)
     return {
+        "director": director_document(args, plan),
+        "fallback_source": fallback_source,
+        "translate_from": translate_from,
         "file": str(args.file),
         "job": args.job or args.file.stem,
         "model_id": args.model,
@@ -163,6 +198,21 @@ def as_text(document: dict[str, Any]) -> str:
         + f", language {document['language_code'] or 'unknown'}",
         f"model {document['model_id']}: prompts of at most {document['prompt_limit']} characters",
     ]
+    led = document["director"]
+    if led:
+        lines.append(
+            f"prompt director {led['model_id']}: {led['calls']} Converse call(s) for {len(document['scenes'])} "
+            f"scene(s); it answers with a look and one English prompt per scene (needs Bedrock; not called here)"
+        )
+    else:
+        lines.append("prompt director: off (PROMPT_DIRECTOR=false)")
+    if document["translate_from"]:
+        lines.append(
+            f"fallback: the scene text below is translated from {document['translate_from']} into English by Amazon "
+            "Translate (not called here), then used as a plain prompt"
+        )
+    else:
+        lines.append("fallback: the plain prompts below")
     lines += [f"warning: {warning}" for warning in document["warnings"]]
     for scene in document["scenes"]:
         speakers = f"  speakers {', '.join(scene['speakers'])}" if scene["speakers"] else ""
@@ -170,8 +220,11 @@ def as_text(document: dict[str, Any]) -> str:
             "",
             f"Scene {scene['index']}  {scene['time_range']}  seed {scene['seed']}{speakers}",
             "  text:   " + scene["text"].replace("\n", "\n          "),
-            f"  prompt: {scene['prompt']}  [{scene['prompt_length']} characters]",
+            f"  {document['fallback_source']} fallback: {scene['prompt']}  [{scene['prompt_length']} characters]",
         ]
+    if led and document.get("show_requests"):
+        for n, request in enumerate(led["requests"], start=1):
+            lines += ["", f"Director request {n}:", json.dumps(request, indent=2, ensure_ascii=False)]
     return "\n".join(lines)
 
 
@@ -195,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         return print_subtitles(args)
     plan = plan_for_file(args)
     document = as_document(args, plan)
+    document["show_requests"] = args.show_requests
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else as_text(document))
     if plan.status == FAILED:  # the report above says so too; stderr is where a caller looks for the reason
         print(f"preview_scenes.py: error: {plan.reason}", file=sys.stderr)

@@ -34,7 +34,7 @@ module "pipeline" {
   language_options   = ["en-US", "en-GB", "de-DE"] # ... among these
   max_speaker_labels = 4
 
-  image_model_id      = "amazon.nova-canvas-v1:0"
+  image_model_id      = "stability.stable-image-core-v1:1"
   prompt_model_id     = "us.amazon.nova-lite-v1:0"
   image_style         = "soft watercolor illustration, no text"
   scene_seconds       = 45

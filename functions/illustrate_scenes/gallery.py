@@ -39,6 +39,8 @@ class RunInfo:
     max_images: int
     started_at: str
     finished_at: str
+    bedrock_region: str | None = None
+    look: dict[str, Any] | None = None  # the prompt director's look for the whole file
 
 
 def _seconds(ms: int) -> float:
@@ -56,6 +58,10 @@ def build_manifest(run: RunInfo, plan: Plan, results: Sequence[SceneResult] = ()
         status, reason = COMPLETE, None
     elif counts["ok"]:
         status, reason = PARTIAL, f"{counts['filtered']} scene(s) filtered, {counts['failed']} failed"
+        # Missing scenes that may succeed later keep the file re-drivable; the next attempt draws only those.
+        retryable = any(r.status == "failed" and r.transient for r in results)
+        if retryable:
+            reason += "; the failed scenes may succeed later, so the event is retried for them only"
     else:
         status = FAILED
         retryable = bool(results) and all(r.status == "failed" and r.transient for r in results)
@@ -86,6 +92,9 @@ def build_manifest(run: RunInfo, plan: Plan, results: Sequence[SceneResult] = ()
         "model_id": run.model_id,
         "image_size": run.image_size,
         "prompt_model_id": run.prompt_model_id,
+        "bedrock_region": run.bedrock_region,
+        "look": run.look,
+        "base_seed": plan.base_seed,
         "style": run.style,
         "negative_prompt": plan.scenes[0].negative_prompt if plan.scenes else None,
         "scene_seconds": run.scene_seconds,
@@ -125,9 +134,13 @@ def _scene_entry(result: SceneResult) -> dict[str, Any]:
         "image_key": result.image_key,
         "status": result.status,
         "reason": result.reason,
+        "prompt_note": result.prompt_note,
     }
-    if result.prompt_note:
-        entry["prompt_note"] = result.prompt_note
+    if len(result.attempts) > 1:  # a filtered scene retried with a softened prompt: both attempts
+        entry["attempts"] = [
+            {"prompt": a.prompt, "prompt_source": a.prompt_source, "status": a.status, "reason": a.reason}
+            for a in result.attempts
+        ]
     if scene.speakers:
         entry["speakers"] = list(scene.speakers)
     return entry
@@ -171,6 +184,7 @@ def render_gallery(manifest: dict[str, Any]) -> str:
         f"<h1>{esc(str(title))}</h1>",
         f"<p>{esc(summary)}</p>",
         *_cap_note(manifest.get("scene_cap")),
+        *_look_note(manifest.get("look")),
         f"<p>Model: {esc(str(manifest.get('model_id')))} · Transcript: {esc(str(manifest.get('transcript_key')))}"
         ' · <a href="manifest.json">manifest.json</a></p>',
         "</header><main>",
@@ -182,6 +196,22 @@ def render_gallery(manifest: dict[str, Any]) -> str:
         parts.append(_scene_html(scene))
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _look_note(look: Any) -> list[str]:
+    """The director's look for the file, shown once above the scenes."""
+    if not isinstance(look, dict):
+        return []
+    esc = html.escape
+    parts = [f"{label}: {esc(str(look[key]))}" for key, label in LOOK_LABELS if look.get(key)]
+    subjects = [s for s in look.get("subjects") or [] if isinstance(s, dict)]
+    if subjects:
+        listed = "; ".join(f"{esc(str(s.get('name', '')))} ({esc(str(s.get('description', '')))})" for s in subjects)
+        parts.append(f"Recurring: {listed}")
+    return [f'<p class="look">Look · {" · ".join(parts)}</p>'] if parts else []
+
+
+LOOK_LABELS = (("style", "Style"), ("palette", "Palette"), ("setting", "Setting"))
 
 
 def _cap_note(cap: Any) -> list[str]:

@@ -1,9 +1,15 @@
-"""Planned scenes -> images, concurrently, through bedrock-runtime `converse` and `invoke_model` only.
+"""Planned scenes -> images, concurrently, through bedrock-runtime `invoke_model` (Stability) or `converse` (Omni).
 
-Each scene runs on its own in a bounded thread pool: an optional prompt rewrite, one InvokeModel call, the family
-adapter's parsing, and storing the PNG. A scene that fails or is filtered becomes a result with its reason; it never
-stops the others. The client does the retrying (adaptive mode, see pipeline_core.aws), so a throttled scene here has
-already been retried and is reported as failed, marked transient.
+Each scene runs on its own in a bounded thread pool: one image call, the family adapter's parsing, and storing the
+PNG. A scene that fails or is filtered becomes a result with its reason; it never stops the others. A filtered scene
+gets one retry with a softened prompt when a `soften` callback is configured (the prompt director); both attempts
+are recorded. The client retries throttling a few times (adaptive mode, see pipeline_core.aws); a scene still
+throttled after that is retried here with backoff while the invocation has time left (`remaining_seconds`, from the
+Lambda context), and is otherwise reported as failed, marked transient.
+
+Errors that mean the configured model cannot be called at all (end of life, Legacy access lapsed, a profile-only
+model called by its bare ID) are failures marked transient: the manifest is written as retryable and the event goes
+to the dead-letter queue, from which it can be re-driven after the model is changed. They are never "filtered".
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +25,10 @@ from typing import Any
 from botocore import exceptions as botocore_errors
 from botocore.exceptions import BotoCoreError, ClientError
 
-from illustrate_scenes import prompts
-from illustrate_scenes.image_models import CONTENT_FILTER_MARKER, ImageModel, ImageOutcome, base_model_id
+from illustrate_scenes.image_models import CONTENT_FILTER_MARKER, ImageModel, ImageOutcome
 from illustrate_scenes.plan import PlannedScene
 from pipeline_core import log
+from pipeline_core.models import CATALOGUE
 
 # Error codes after which the same request can succeed later (bedrock-runtime error shapes, aws-facts.md 4).
 _TRANSIENT = {
@@ -34,20 +40,50 @@ _TRANSIENT = {
     "InternalServerException": "Bedrock internal error",
     "ServiceUnavailableException": "Bedrock unavailable",
 }
+_THROTTLED = frozenset({"ThrottlingException", "ServiceQuotaExceededException", "ModelNotReadyException"})
+# Phrases of the real messages (aws-facts.md 3.0, checked 2026-12-01).
+END_OF_LIFE_MARKERS = ("reached the end of its life", "marked by provider as Legacy")
+PROFILE_ONLY_MARKER = "on-demand throughput isn't supported"
 
+# Pauses before each in-invocation retry of a throttled scene (after the client's own adaptive retries).
+THROTTLE_BACKOFF_SECONDS: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0)
+
+PROMPT_DIRECTOR = "director"
+PROMPT_DIRECTOR_RETRY = "director-retry"
+PROMPT_TRANSLATED = "translated"
 PROMPT_PLAIN = "plain"
-PROMPT_REWRITTEN = "rewritten"
-PROMPT_FALLBACK = "plain (rewrite failed)"
+
+
+@dataclass(frozen=True)
+class ScenePrompt:
+    prompt: str
+    source: str  # PROMPT_DIRECTOR | PROMPT_DIRECTOR_RETRY | PROMPT_TRANSLATED | PROMPT_PLAIN
+    note: str | None = None
+
+
+# (scene, the prompt the image model filtered) -> a softened prompt, or None when there is none to try.
+Soften = Callable[[PlannedScene, ScenePrompt], "ScenePrompt | None"]
 
 
 @dataclass(frozen=True)
 class GenerationConfig:
     model: ImageModel
-    prompt_model_id: str | None
-    style: str
-    width: int
-    height: int
+    aspect_ratio: str
     concurrency: int
+    soften: Soften | None = None
+    # Seconds the invocation has left (Lambda context); None: no in-invocation retries of throttled scenes.
+    remaining_seconds: Callable[[], float] | None = None
+    # Time kept for an image call plus writing the gallery and manifest after the last retry.
+    reserve_seconds: float = 90.0
+    backoff_seconds: Sequence[float] | None = None  # None: THROTTLE_BACKOFF_SECONDS
+
+
+@dataclass(frozen=True)
+class Attempt:
+    prompt: str
+    prompt_source: str
+    status: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -61,6 +97,7 @@ class SceneResult:
     prompt_note: str | None
     image_key: str | None
     seconds: float
+    attempts: tuple[Attempt, ...] = ()
 
 
 StoreImage = Callable[[PlannedScene, bytes], str]  # writes the PNG, returns its key
@@ -69,6 +106,10 @@ StoreImage = Callable[[PlannedScene, bytes], str]  # writes the PNG, returns its
 def region_of(client: Any) -> str:
     meta = getattr(client, "meta", None)
     return getattr(meta, "region_name", None) or os.environ.get("AWS_REGION") or "this Region"
+
+
+def error_code(exc: Exception) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "")) if isinstance(exc, ClientError) else ""
 
 
 def classify_error(exc: Exception, model_id: str, region: str) -> ImageOutcome:
@@ -84,7 +125,29 @@ def classify_error(exc: Exception, model_id: str, region: str) -> ImageOutcome:
     return ImageOutcome.failed(f"{type(exc).__name__}: {exc}")
 
 
+def _unusable_model(model_id: str, why: str, message: str) -> ImageOutcome:
+    # Transient on purpose: the same event succeeds once the model is changed, so it must reach the dead-letter queue.
+    active = ", ".join(CATALOGUE.usable_ids("image"))
+    return ImageOutcome.failed(
+        f"model {model_id} {why}; set image_model_id to an Active model ({active}) and re-drive the event from the "
+        f"dead-letter queue. AWS said: {message}",
+        transient=True,
+    )
+
+
+def _model_unusable(code: str, message: str, model_id: str, region: str) -> ImageOutcome | None:
+    if code == "ResourceNotFoundException" and any(marker in message for marker in END_OF_LIFE_MARKERS):
+        why = "has reached end of life" if "end of its life" in message else "is Legacy and its access lapsed"
+        return _unusable_model(model_id, f"{why} in Bedrock ({region})", message)
+    if code == "ValidationException" and PROFILE_ONLY_MARKER in message:
+        return _unusable_model(model_id, f"needs an inference profile in {region}", message)
+    return None
+
+
 def _service_error(code: str, message: str, status: int, model_id: str, region: str) -> ImageOutcome:
+    unusable = _model_unusable(code, message, model_id, region)
+    if unusable is not None:
+        return unusable
     if code == "ValidationException" and CONTENT_FILTER_MARKER in message:
         # Not retryable: the same prompt is blocked again.
         return ImageOutcome.filtered(f"prompt blocked by content filters: {message}")
@@ -94,7 +157,7 @@ def _service_error(code: str, message: str, status: int, model_id: str, region: 
         # dead-letter queue for a re-drive instead of ending in a final "failed" manifest.
         return ImageOutcome.failed(
             f"access denied to model {model_id} in {region}: allow bedrock:InvokeModel on "
-            f"arn:aws:bedrock:{region}::foundation-model/{base_model_id(model_id)} (and the inference-profile "
+            f"arn:aws:bedrock:{region}::foundation-model/{model_id} (and the inference-profile "
             "ARN when using one) in the function's role, and check that the model is offered in this Region; "
             "Stability models also need aws-marketplace:Subscribe and the first call may need ~15 minutes to "
             f"complete the subscription. AWS said: {message}",
@@ -107,31 +170,14 @@ def _service_error(code: str, message: str, status: int, model_id: str, region: 
     return ImageOutcome.failed(f"{code or 'error'}: {message}", transient=status >= 500)
 
 
-def _prompt_for(scene: PlannedScene, config: GenerationConfig, bedrock: Any) -> tuple[str, str, str | None]:
-    """(prompt, source, note): the rewritten prompt when configured and usable, else the plain one."""
-    if not config.prompt_model_id:
-        return scene.prompt, PROMPT_PLAIN, None
-    limit = config.model.prompt_limit
+def _call(model: ImageModel, request: dict[str, Any], bedrock: Any) -> ImageOutcome:
     try:
-        response = bedrock.converse(**prompts.rewrite_request(config.prompt_model_id, scene.text, config.style, limit))
-    except Exception as exc:  # any failure of the optional rewrite falls back to the plain prompt
-        outcome = classify_error(exc, config.prompt_model_id, region_of(bedrock))
-        return scene.prompt, PROMPT_FALLBACK, outcome.reason
-    rewritten, problem = prompts.rewritten_prompt(response, config.style, limit)
-    if rewritten is None:
-        return scene.prompt, PROMPT_FALLBACK, problem
-    return rewritten, PROMPT_REWRITTEN, None
-
-
-def _invoke(model: ImageModel, body: dict[str, Any], bedrock: Any) -> ImageOutcome:
-    try:
-        response = bedrock.invoke_model(
-            modelId=model.model_id, body=json.dumps(body), contentType="application/json", accept="application/json"
-        )
-        raw = response["body"].read()
+        if model.api == "converse":
+            return model.parse_response(bedrock.converse(**request))
+        raw = bedrock.invoke_model(**request)["body"].read()
     except Exception as exc:  # classified: every Bedrock failure becomes this scene's outcome
         if not isinstance(exc, ClientError | BotoCoreError):
-            log.error("unexpected error from invoke_model", exc_info=True, model_id=model.model_id)
+            log.error("unexpected error from Bedrock", exc_info=True, model_id=model.model_id)
         return classify_error(exc, model.model_id, region_of(bedrock))
     try:
         payload = json.loads(raw)
@@ -140,13 +186,43 @@ def _invoke(model: ImageModel, body: dict[str, Any], bedrock: Any) -> ImageOutco
     return model.parse_response(payload)
 
 
+def _throttled(outcome: ImageOutcome) -> bool:
+    return outcome.status == "failed" and outcome.transient and (outcome.reason or "").startswith("throttled")
+
+
+def _draw(scene: PlannedScene, prompt: ScenePrompt, config: GenerationConfig, bedrock: Any) -> ImageOutcome:
+    """One image; a throttled call is retried with backoff while the invocation has time for another attempt."""
+    request = config.model.request(prompt.prompt, scene.negative_prompt, scene.seed, config.aspect_ratio)
+    outcome = _call(config.model, request, bedrock)
+    pauses = THROTTLE_BACKOFF_SECONDS if config.backoff_seconds is None else config.backoff_seconds
+    for pause in pauses:
+        if not _throttled(outcome) or config.remaining_seconds is None:
+            break
+        if config.remaining_seconds() < pause + config.reserve_seconds:
+            break
+        time.sleep(pause)
+        outcome = _call(config.model, request, bedrock)
+    return outcome
+
+
 def generate_scene(
-    scene: PlannedScene, config: GenerationConfig, bedrock: Any, store: StoreImage, log_fields: dict[str, Any]
+    scene: PlannedScene,
+    prompt: ScenePrompt,
+    config: GenerationConfig,
+    bedrock: Any,
+    *,
+    store: StoreImage,
+    log_fields: Mapping[str, Any],
 ) -> SceneResult:
     started = time.monotonic()
-    prompt, source, note = _prompt_for(scene, config, bedrock)
-    body = config.model.request_body(prompt, scene.negative_prompt, scene.seed, config.width, config.height)
-    outcome = _invoke(config.model, body, bedrock)
+    outcome = _draw(scene, prompt, config, bedrock)
+    attempts = [Attempt(prompt.prompt, prompt.source, outcome.status, outcome.reason)]
+    if outcome.status == "filtered" and config.soften is not None:
+        softer = config.soften(scene, prompt)
+        if softer is not None:
+            prompt = softer
+            outcome = _draw(scene, prompt, config, bedrock)
+            attempts.append(Attempt(prompt.prompt, prompt.source, outcome.status, outcome.reason))
     image_key = None
     if outcome.status == "ok" and outcome.image is not None:
         try:
@@ -158,15 +234,16 @@ def generate_scene(
         status=outcome.status,
         reason=outcome.reason,
         transient=outcome.transient,
-        prompt=prompt,
-        prompt_source=source,
-        prompt_note=note,
+        prompt=prompt.prompt,
+        prompt_source=prompt.source,
+        prompt_note=prompt.note,
         image_key=image_key,
         seconds=round(time.monotonic() - started, 3),
+        attempts=tuple(attempts),
     )
     fields = {**log_fields, "scene": scene.index, "status": result.status, "seconds": result.seconds}
     if result.status == "ok":
-        log.info("scene illustrated", image_key=image_key, prompt_source=source, **fields)
+        log.info("scene illustrated", image_key=image_key, prompt_source=prompt.source, **fields)
     else:
         log.warning("scene not illustrated", reason=result.reason, transient=result.transient, **fields)
     return result
@@ -177,21 +254,29 @@ def generate_scenes(
     config: GenerationConfig,
     bedrock: Any,
     store: StoreImage,
-    log_fields: dict[str, Any] | None = None,
+    *,
+    log_fields: Mapping[str, Any] | None = None,
+    scene_prompts: Mapping[int, ScenePrompt] | None = None,
 ) -> list[SceneResult]:
-    """One result per scene, in scene order, with at most `config.concurrency` Bedrock calls in flight."""
+    """One result per scene, in scene order, with at most `config.concurrency` Bedrock calls in flight.
+
+    `scene_prompts` (by scene index) are the director's or translated prompts; a scene without one uses its plain one.
+    """
     if not scenes:
         return []
-    fields = log_fields or {}
+    fields = dict(log_fields or {})
+    chosen = dict(scene_prompts or {})
 
     def run(scene: PlannedScene) -> SceneResult:
+        prompt = chosen.get(scene.index) or ScenePrompt(scene.prompt, PROMPT_PLAIN)
         try:
-            return generate_scene(scene, config, bedrock, store, fields)
+            return generate_scene(scene, prompt, config, bedrock, store=store, log_fields=fields)
         except Exception as exc:  # an unexpected error in one scene must not lose the others
             log.error("scene crashed", exc_info=True, scene=scene.index, **fields)
             return SceneResult(
-                scene, "failed", f"{type(exc).__name__}: {exc}", False, scene.prompt, PROMPT_PLAIN, None, None, 0.0
-            )
+                scene, "failed", f"{type(exc).__name__}: {exc}", False, prompt.prompt, prompt.source, prompt.note,
+                None, 0.0,
+            )  # fmt: skip
 
     workers = max(1, min(config.concurrency, len(scenes)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scene") as pool:

@@ -6,6 +6,7 @@ The notification filters on `transcripts/` + `.json`, but the keys are checked a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -22,10 +23,13 @@ class RecordsFailed(RuntimeError):
 @cache
 def current_settings() -> Settings:
     # Read once per container; a ConfigError names the variable and fails every invocation until it is fixed.
-    settings = load_settings()
-    if settings.image_model.notice:
-        log.warning(settings.image_model.notice, image_model_id=settings.image_model_id)
-    return settings
+    return load_settings()
+
+
+def _remaining(context: Any) -> Callable[[], float] | None:
+    """Seconds left in this invocation (Lambda context), for retrying throttled scenes; None without a context."""
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    return (lambda: remaining_ms() / 1000) if callable(remaining_ms) else None
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -45,7 +49,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             continue
         try:
             manifest = illustrate_transcript(
-                record, job, settings, s3=aws.client("s3"), bedrock=aws.client("bedrock-runtime")
+                record,
+                job,
+                settings,
+                s3=aws.client("s3"),
+                bedrock=aws.client("bedrock-runtime", settings.bedrock_region),
+                translate=aws.client("translate"),
+                remaining_seconds=_remaining(context),
             )
         except Exception as exc:  # one record's failure must not lose the others
             log.error("transcript failed", exc_info=True, job_name=job, **fields)

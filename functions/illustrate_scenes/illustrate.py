@@ -3,23 +3,27 @@
 Idempotency: the manifest records the transcript's ETag. A manifest for the same ETag that is not `retryable` means
 the work is done, and a repeated S3 event (at-least-once delivery, Lambda's async retries) ends without calling
 Bedrock. Retries: when every scene failed for a transient reason (throttling, 5xx, timeouts after the client's own
-retries, access to the model not granted yet), the manifest is written with `retryable: true` and `TransientFailure`
-is raised, so Lambda's asynchronous retries and then its on-failure destination (the dead-letter queue, from which
-scripts/redrive.py re-drives the event once the cause is fixed) apply; the retry redoes the transcript.
-A partial result (at least one image) is final, and so is a malformed transcript: retrying cannot change either.
+retries, access to the model not granted yet, a model past its end of life), the manifest is written with
+`retryable: true` and `TransientFailure` is raised, so Lambda's asynchronous retries and then its on-failure
+destination (the dead-letter queue, from which scripts/redrive.py re-drives the event once the cause is fixed) apply.
+A partial result whose missing scenes failed for such a reason is retryable too: the next attempt draws only the
+missing scenes (`resume`), never the images already written. Filtered scenes and a malformed transcript are final.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from illustrate_scenes import gallery, subtitle_output
-from illustrate_scenes.generation import GenerationConfig, SceneResult, generate_scenes
+from illustrate_scenes import gallery, resume, subtitle_output
+from illustrate_scenes.director import look_from_manifest
+from illustrate_scenes.generation import GenerationConfig, SceneResult, classify_error, generate_scenes, region_of
 from illustrate_scenes.plan import READY, PlannedScene, SourceFile, build_plan
+from illustrate_scenes.scene_prompts import plan_prompts, softener
 from illustrate_scenes.settings import Settings
 from pipeline_core import log, naming
 from pipeline_core.s3_events import S3Object
@@ -100,7 +104,15 @@ def _source_audio(s3: Any, bucket: str, job: str, fields: dict[str, Any]) -> tup
     return (audio_bucket if isinstance(audio_bucket, str) else None, audio_key if isinstance(audio_key, str) else None)
 
 
-def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, bedrock: Any) -> dict[str, Any] | None:
+def illustrate_transcript(  # noqa: PLR0917 - the clients and the clock come from the handler
+    obj: S3Object,
+    job: str,
+    settings: Settings,
+    s3: Any,
+    bedrock: Any,
+    translate: Any = None,
+    remaining_seconds: Callable[[], float] | None = None,
+) -> dict[str, Any] | None:
     """The manifest written for `obj` (a transcripts/<job>.json object), or None when there was nothing to do."""
     fields = {"bucket": obj.bucket, "key": obj.key, "job_name": job}
     started_at = _now()
@@ -140,6 +152,7 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
     )
 
     results: list[SceneResult] = []
+    look = None
     if plan.status == READY:
 
         def store(scene: PlannedScene, image: bytes) -> str:
@@ -147,15 +160,37 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
             _put(s3, settings.image_bucket, key, image, PNG)
             return key
 
+        done = resume.finished_scenes(existing, etag, plan.scenes)
+        finished = {result.scene.index for result in done}
+        missing = [scene for scene in plan.scenes if scene.index not in finished]
+        if done:
+            log.info("earlier attempt kept", scenes_kept=len(done), scenes_missing=len(missing), **fields)
+        chosen = plan_prompts(
+            missing,
+            model=settings.image_model,
+            style=settings.style,
+            language_code=plan.language_code,
+            prompt_model_id=settings.prompt_model_id,
+            bedrock=bedrock,
+            translate=translate,
+            describe_error=lambda exc: str(
+                classify_error(exc, settings.prompt_model_id or "", region_of(bedrock)).reason
+            ),
+            look=look_from_manifest((existing or {}).get("look")) if done else None,
+        )
+        look = chosen.look_dict()
+        log.info(
+            "prompts planned", director_calls=chosen.director_calls, translate_calls=chosen.translate_calls, **fields
+        )
         config = GenerationConfig(
             model=settings.image_model,
-            prompt_model_id=settings.prompt_model_id,
-            style=settings.style,
-            width=settings.width,
-            height=settings.height,
+            aspect_ratio=settings.aspect_ratio,
             concurrency=settings.concurrency,
+            soften=softener(bedrock, settings.prompt_model_id, chosen.look, settings.image_model, settings.style),
+            remaining_seconds=remaining_seconds,
         )
-        results = generate_scenes(plan.scenes, config, bedrock, store, fields)
+        drawn = generate_scenes(missing, config, bedrock, store, log_fields=fields, scene_prompts=chosen.prompts)
+        results = sorted([*done, *drawn], key=lambda result: result.scene.index)
 
     run = gallery.RunInfo(
         job=job,
@@ -166,13 +201,15 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
         source_audio_key=audio_key,
         subtitle_keys={kind: source.name if source else None for kind, source in subtitles.items()},
         model_id=settings.image_model_id,
-        image_size=settings.image_model.size_label(settings.width, settings.height),
+        image_size=settings.image_model.size_label(settings.aspect_ratio),
         prompt_model_id=settings.prompt_model_id,
         style=settings.style,
         scene_seconds=settings.scene_seconds,
         max_images=settings.max_images,
         started_at=started_at,
         finished_at=_now(),
+        bedrock_region=settings.bedrock_region,
+        look=look,
     )
     manifest = gallery.build_manifest(run, plan, results)
     manifest.update(

@@ -1,8 +1,10 @@
-"""One adapter per Bedrock image-model family: request body, response parsing, prompt limit, seed range, image size.
+"""One adapter per Active Bedrock image-model family: request, response parsing; limits come from the catalogue.
 
 Every adapter turns a 200 response into an `ImageOutcome`: an image, a content-filter outcome or a failure with its
 reason (aws-facts.md 3). Exceptions raised by the Bedrock call itself are classified in `generation`, because they do
-not depend on the family.
+not depend on the family. Stability models are called with InvokeModel; Nova 2 Omni (Preview) with Converse. The
+retired Nova Canvas and Titan models have no adapter (nobody can call them); their catalogue entries remain so that
+they are refused with their end-of-life date (pipeline_core/models.json).
 """
 
 from __future__ import annotations
@@ -10,17 +12,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import math
-import re
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from pipeline_core.models import CATALOGUE, ModelEntry
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CONTENT_FILTER_MARKER = "content filters"  # Nova/Titan wording, in exceptions and in the `error` field
+CONTENT_FILTER_MARKER = "content filters"  # Bedrock wording of a blocked prompt (ValidationException)
 
 
 class UnknownModelError(ValueError):
-    """The model id names no family this function has an adapter for."""
+    """The model id is retired or not in the catalogue; the message names the Active alternatives."""
 
 
 @dataclass(frozen=True)
@@ -59,169 +62,84 @@ def decode_png(encoded: Any) -> bytes | ImageOutcome:
 
 
 class ImageModel:
-    """Base of the family adapters; `model_id` is what InvokeModel receives, unchanged."""
+    """Base of the family adapters; `model_id` is what Bedrock receives, unchanged. Limits come from the catalogue."""
 
     family: ClassVar[str]
-    prompt_limit: ClassVar[int]  # characters of the positive prompt
-    negative_prompt_limit: ClassVar[int]
-    seed_min: ClassVar[int]
-    seed_max: ClassVar[int]  # inclusive
-    notice: ClassVar[str | None] = None  # logged once per container, e.g. for a legacy model
+    api: ClassVar[str]  # "invoke_model" | "converse"
 
-    def __init__(self, model_id: str) -> None:
-        self.model_id = model_id
+    def __init__(self, entry: ModelEntry) -> None:
+        self.entry = entry
+        self.model_id = entry.model_id
+        self.prompt_limit = int(entry.data["prompt_limit"])
+        self.negative_prompt_limit = int(entry.data.get("negative_prompt_limit") or 0)
+        self.seed_min = int(entry.data.get("seed_min") or 0)
+        self.seed_max = int(entry.data.get("seed_max") or 0)
+        self.aspect_ratios: dict[str, tuple[int, int]] = {
+            ratio: (int(size[0]), int(size[1])) for ratio, size in entry.data["aspect_ratios"].items()
+        }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.model_id!r})"
 
-    def seed(self, job: str, index: int) -> int:
-        """Deterministic per (job, scene), so a re-run draws the same picture for the same prompt."""
-        digest = hashlib.sha256(f"{job}\n{index}".encode()).digest()
+    @property
+    def takes_seed(self) -> bool:
+        return self.seed_max > self.seed_min
+
+    @property
+    def takes_negative_prompt(self) -> bool:
+        return self.negative_prompt_limit > 0
+
+    def seed(self, base_seed: int, index: int) -> int:
+        """Scene seed derived from the file's base seed: a re-run draws the same picture for the same prompt."""
+        if not self.takes_seed:
+            return 0
+        digest = hashlib.sha256(f"{base_seed}\n{index}".encode()).digest()
         return self.seed_min + int.from_bytes(digest[:8], "big") % (self.seed_max - self.seed_min + 1)
 
-    def size_problem(self, width: int, height: int) -> str | None:
-        """Why the model cannot produce width x height, or None."""
-        raise NotImplementedError
-
-    def size_label(self, width: int, height: int) -> str:
-        return f"{width}x{height}"
-
-    def request_body(self, prompt: str, negative_prompt: str, seed: int, width: int, height: int) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def parse_response(self, payload: Any) -> ImageOutcome:
-        raise NotImplementedError
-
-
-class _TextImageTask(ImageModel):
-    """Nova Canvas and Titan share the TEXT_IMAGE request and the {images, error} response."""
-
-    cfg_scale: ClassVar[float]
-
-    def request_body(self, prompt: str, negative_prompt: str, seed: int, width: int, height: int) -> dict[str, Any]:
-        text_params: dict[str, Any] = {"text": prompt}
-        if negative_prompt:  # 1 character minimum when present
-            text_params["negativeText"] = negative_prompt
-        return {
-            "taskType": "TEXT_IMAGE",
-            "textToImageParams": text_params,
-            "imageGenerationConfig": {
-                "numberOfImages": 1,
-                "width": width,
-                "height": height,
-                "seed": seed,
-                "cfgScale": self.cfg_scale,
-                "quality": "standard",
-            },
-        }
-
-    def parse_response(self, payload: Any) -> ImageOutcome:
-        images = (payload.get("images") or []) if isinstance(payload, dict) else None
-        if not isinstance(images, list):
-            return ImageOutcome.failed("the response is not an object with an images list")
-        error = payload.get("error")
-        if images:
-            # One image was requested, so "Some of the generated images have been blocked" cannot leave one behind;
-            # should it happen anyway, the image that arrived is usable and the message is kept as a note.
-            decoded = decode_png(images[0])
-            if isinstance(decoded, ImageOutcome):
-                return decoded
-            return ImageOutcome.ok(decoded, note=str(error) if error else None)
-        if error and CONTENT_FILTER_MARKER in str(error):
-            return ImageOutcome.filtered(f"output blocked by content filters: {error}")
-        if error:
-            return ImageOutcome.failed(f"the model returned no image: {error}")
-        return ImageOutcome.failed("the response contained no image and no error")
-
-
-class NovaCanvas(_TextImageTask):
-    family = "amazon-nova-canvas"
-    prompt_limit = 1024
-    negative_prompt_limit = 1024
-    seed_min = 0
-    # The API accepts up to 2,147,483,646, but the AWS SDK example documents 0-858,993,459; stay inside both.
-    seed_max = 858_993_458
-    cfg_scale = 6.5  # the model's default, sent explicitly so the request alone determines the image
-    SIDE_MIN, SIDE_MAX, SIDE_STEP = 320, 4096, 16
-    MAX_PIXELS = 4_194_304  # documented as "less than"
-
-    def size_problem(self, width: int, height: int) -> str | None:
-        for name, side in (("width", width), ("height", height)):
-            if not self.SIDE_MIN <= side <= self.SIDE_MAX or side % self.SIDE_STEP:
-                return (
-                    f"Nova Canvas needs a {name} between {self.SIDE_MIN} and {self.SIDE_MAX} that is divisible by "
-                    f"{self.SIDE_STEP}, got {side}"
-                )
-        if max(width, height) > 4 * min(width, height):
-            return f"Nova Canvas needs an aspect ratio between 1:4 and 4:1, got {width}x{height}"
-        if width * height >= self.MAX_PIXELS:
-            return f"Nova Canvas needs fewer than {self.MAX_PIXELS} pixels, got {width}x{height}"
-        return None
-
-
-class TitanImage(_TextImageTask):
-    family = "amazon-titan-image"
-    notice = (
-        "Titan Image Generator is a legacy model (v2 reaches end of life on 2026-06-30, v1 was retired earlier); "
-        "amazon.nova-canvas-v1:0 takes the same requests"
-    )
-    prompt_limit = 512
-    negative_prompt_limit = 512
-    seed_min = 0
-    seed_max = 2_147_483_646
-    cfg_scale = 8.0
-    SIZES: ClassVar[frozenset[tuple[int, int]]] = frozenset(
-        {
-            (1024, 1024), (768, 768), (512, 512), (768, 1152), (384, 576), (1152, 768), (576, 384),
-            (768, 1280), (384, 640), (1280, 768), (640, 384), (896, 1152), (448, 576), (1152, 896),
-            (576, 448), (768, 1408), (384, 704), (1408, 768), (704, 384), (640, 1408), (320, 704),
-            (1408, 640), (704, 320), (1152, 640), (1173, 640),
-        }
-    )  # fmt: skip
-
-    def size_problem(self, width: int, height: int) -> str | None:
-        if (width, height) in self.SIZES:
+    def aspect_problem(self, aspect_ratio: str) -> str | None:
+        """Why the model cannot produce `aspect_ratio`, or None."""
+        if aspect_ratio in self.aspect_ratios:
             return None
-        allowed = ", ".join(f"{w}x{h}" for w, h in sorted(self.SIZES, reverse=True))
-        return f"Titan Image Generator accepts only these sizes (width x height): {allowed}; got {width}x{height}"
+        return f"{self.model_id} offers the aspect ratios {', '.join(self.aspect_ratios)}; got {aspect_ratio!r}"
+
+    def size_label(self, aspect_ratio: str) -> str:
+        width, height = self.aspect_ratios[aspect_ratio]
+        return f"aspect ratio {aspect_ratio} (about {width}x{height})"
+
+    def request(self, prompt: str, negative_prompt: str, seed: int, aspect_ratio: str) -> dict[str, Any]:
+        """Keyword arguments for the bedrock-runtime call named by `api`."""
+        raise NotImplementedError
+
+    def parse_response(self, payload: Any) -> ImageOutcome:
+        raise NotImplementedError
 
 
 class StabilityImage(ImageModel):
-    """SD3.5 Large, Stable Image Core and Ultra: {prompt, aspect_ratio, ...} in, {images, finish_reasons} out."""
+    """SD3.5 Large, Stable Image Core and Ultra: {prompt, aspect_ratio, ...} in, {images, seeds, finish_reasons} out."""
 
     family = "stability"
-    prompt_limit = 10_000
-    negative_prompt_limit = 10_000
-    seed_min = 1  # 0 asks the model for a random seed
-    seed_max = 4_294_967_294
-    ASPECT_RATIOS = ("16:9", "1:1", "21:9", "2:3", "3:2", "4:5", "5:4", "9:16", "9:21")
+    api = "invoke_model"
 
-    def aspect_ratio(self, width: int, height: int) -> str:
-        """The supported ratio closest to width:height (these models take a ratio, not pixel sizes)."""
-
-        def distance(ratio: str) -> float:
-            w, h = (int(part) for part in ratio.split(":"))
-            return abs(math.log((width / height) / (w / h)))
-
-        return min(self.ASPECT_RATIOS, key=distance)
-
-    def size_problem(self, width: int, height: int) -> str | None:
-        return None
-
-    def size_label(self, width: int, height: int) -> str:
-        return f"aspect ratio {self.aspect_ratio(width, height)}"
-
-    def request_body(self, prompt: str, negative_prompt: str, seed: int, width: int, height: int) -> dict[str, Any]:
+    def request_body(self, prompt: str, negative_prompt: str, seed: int, aspect_ratio: str) -> dict[str, Any]:
         body: dict[str, Any] = {
             "prompt": prompt,
             "mode": "text-to-image",
-            "aspect_ratio": self.aspect_ratio(width, height),
+            "aspect_ratio": aspect_ratio,
             "output_format": "png",
             "seed": seed,
         }
         if negative_prompt:
             body["negative_prompt"] = negative_prompt
         return body
+
+    def request(self, prompt: str, negative_prompt: str, seed: int, aspect_ratio: str) -> dict[str, Any]:
+        body = self.request_body(prompt, negative_prompt, seed, aspect_ratio)
+        return {
+            "modelId": self.model_id,
+            "body": json.dumps(body),
+            "contentType": "application/json",
+            "accept": "application/json",
+        }
 
     def parse_response(self, payload: Any) -> ImageOutcome:
         if not isinstance(payload, dict):
@@ -243,29 +161,61 @@ class StabilityImage(ImageModel):
         return decoded if isinstance(decoded, ImageOutcome) else ImageOutcome.ok(decoded)
 
 
-_ARN = re.compile(r"^arn:aws[\w-]*:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile)/(?P<id>.+)$")
-_GEO_PREFIX = re.compile(r"^(?:us|us-gov|eu|apac|jp|au|ca|global)\.")
-_FAMILIES: tuple[tuple[str, type[ImageModel]], ...] = (
-    ("amazon.nova-canvas", NovaCanvas),
-    ("amazon.titan-image-generator", TitanImage),
-    ("stability.sd3", StabilityImage),
-    ("stability.stable-image", StabilityImage),
-)
-SUPPORTED = "amazon.nova-canvas-v1:0, amazon.titan-image-generator-v1/-v2:0, stability.sd3-5-large-v1:0, " + (
-    "stability.stable-image-core-v1:1, stability.stable-image-ultra-v1:1"
-)
+class NovaOmniImage(ImageModel):
+    """Nova 2 Omni (Preview) through Converse: the size is asked for in the prompt, the image comes as a content block.
+
+    No documented seed or negative prompt (aws-facts.md 3.0.1), so neither is sent; "no text" is asked in the prompt.
+    """
+
+    family = "nova-omni"
+    api = "converse"
+
+    def instruction(self, negative_prompt: str, aspect_ratio: str) -> str:
+        width, height = self.aspect_ratios[aspect_ratio]
+        return f" Make it {aspect_ratio} ({width}x{height}). No text, letters, captions or logos in the picture."
+
+    def request(self, prompt: str, negative_prompt: str, seed: int, aspect_ratio: str) -> dict[str, Any]:
+        text = "Create an image: " + prompt + self.instruction(negative_prompt, aspect_ratio)
+        return {"modelId": self.model_id, "messages": [{"role": "user", "content": [{"text": text}]}]}
+
+    def parse_response(self, payload: Any) -> ImageOutcome:
+        if not isinstance(payload, dict):
+            return ImageOutcome.failed("the response is not an object")
+        if payload.get("stopReason") in ("content_filtered", "guardrail_intervened"):
+            return ImageOutcome.filtered(f"blocked by content filters (stopReason {payload['stopReason']})")
+        content = ((payload.get("output") or {}).get("message") or {}).get("content") or []
+        blocks = [block for block in content if isinstance(block, dict)]
+        image = next((block["image"] for block in blocks if isinstance(block.get("image"), dict)), None)
+        if image is not None:
+            return _image_block(image)
+        text = " ".join(str(block["text"]) for block in blocks if isinstance(block.get("text"), str)).strip()
+        if text:
+            return ImageOutcome.failed(f"the model replied with text and no image: {text[:500]}")
+        return ImageOutcome.failed("the response contained no image")
 
 
-def base_model_id(model_id: str) -> str:
-    """The foundation-model id inside an ARN or a cross-Region inference profile id ("us.stability...")."""
-    match = _ARN.match(model_id)
-    bare = match.group("id") if match else model_id
-    return _GEO_PREFIX.sub("", bare)
+def _image_block(image: dict[str, Any]) -> ImageOutcome:
+    data = (image.get("source") or {}).get("bytes")
+    if not isinstance(data, bytes | bytearray):
+        return ImageOutcome.failed("the response's image block carries no bytes")
+    if not bytes(data).startswith(PNG_SIGNATURE):
+        # The bytes are stored as scene-NNN.png; anything but a PNG would be mislabelled.
+        return ImageOutcome.failed(f"the model returned a {image.get('format', 'non-PNG')} image, not a PNG")
+    return ImageOutcome.ok(bytes(data))
+
+
+_FAMILIES: dict[str, type[ImageModel]] = {StabilityImage.family: StabilityImage, NovaOmniImage.family: NovaOmniImage}
+
+
+def refusal(model_id: str) -> str | None:
+    """The message for a retired or unknown image model (the same one `terraform plan` gives), or None."""
+    return CATALOGUE.refusal(model_id, "image")
 
 
 def model_for(model_id: str) -> ImageModel:
-    base = base_model_id(model_id.strip())
-    for prefix, family in _FAMILIES:
-        if base.startswith(prefix):
-            return family(model_id.strip())
-    raise UnknownModelError(f"no image-model adapter for {model_id!r}; supported: {SUPPORTED}")
+    model_id = model_id.strip()
+    problem = refusal(model_id)
+    if problem:
+        raise UnknownModelError(problem)
+    entry = CATALOGUE.image[model_id]
+    return _FAMILIES[entry.data["family"]](entry)

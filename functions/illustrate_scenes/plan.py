@@ -8,10 +8,11 @@ WebVTT; without any speech there is no scene.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from illustrate_scenes import prompts, subtitle_tracks
-from illustrate_scenes.image_models import ImageModel, NovaCanvas
+from illustrate_scenes.image_models import ImageModel, model_for
 from illustrate_scenes.scenes import (
     SceneCap,
     Unit,
@@ -21,6 +22,7 @@ from illustrate_scenes.scenes import (
 )
 from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 from illustrate_scenes.transcript import Transcript, TranscriptError, parse_transcript
+from pipeline_core.models import CATALOGUE
 
 READY = "ready"
 NO_SPEECH = "no speech"
@@ -35,7 +37,7 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class PlanOptions:
-    model: ImageModel = field(default_factory=lambda: NovaCanvas("amazon.nova-canvas-v1:0"))
+    model: ImageModel = field(default_factory=lambda: model_for(CATALOGUE.default_image_model))
     scene_seconds: float = 30
     max_images: int = 10
     style: str = ""
@@ -65,6 +67,12 @@ class Plan:
     scene_cap: SceneCap | None = None  # set when the image cap, not the target length, set the number of scenes
     subtitle_track: subtitle_tracks.Track | None = None  # the transcript re-cut to the reading rules
     subtitle_quality: dict | None = None
+    base_seed: int | None = None  # one per file; every scene's seed is derived from it
+
+
+def base_seed(job: str) -> int:
+    """The file's base seed: fixed per job, so a re-run (or a re-drive) draws the same pictures."""
+    return 1 + int.from_bytes(hashlib.sha256(job.encode()).digest()[:4], "big") % 2_147_483_646
 
 
 def _text(source: SourceFile) -> str:
@@ -116,7 +124,8 @@ def build_plan(
             NO_SPEECH, reason="the transcript contains no speech", language_code=language, warnings=tuple(warnings)
         )
     model = options.model
-    negative = prompts.negative_prompt(model.negative_prompt_limit)
+    seed = base_seed(job)
+    negative = prompts.negative_prompt(model.negative_prompt_limit) if model.takes_negative_prompt else ""
     scenes = tuple(
         PlannedScene(
             index=scene.index,
@@ -125,7 +134,7 @@ def build_plan(
             text=scene.text,
             prompt=prompts.plain_prompt(scene.text, options.style, model.prompt_limit),
             negative_prompt=negative,
-            seed=model.seed(job, scene.index),
+            seed=model.seed(seed, scene.index),
             speakers=scene.speakers,
         )
         for scene in split_scenes(units, options.scene_seconds, options.max_images)
@@ -146,4 +155,5 @@ def build_plan(
         scene_cap=cap,
         subtitle_track=track,
         subtitle_quality=subtitle_tracks.quality_report(track, transcribe_cues) if track else None,
+        base_seed=seed,
     )

@@ -4,28 +4,23 @@ Lengths are counted in UTF-16 code units, the stricter of the ways a JSON-schema
 counts twice), so a prompt that fits here fits the service. Text is shortened at a sentence or word end and never
 inside a character or between a letter and the accent or joiner that belongs to it.
 
-The optional rewrite asks a Bedrock text model (Converse API, aws-facts.md 4) for a visual description of the scene;
-the style is appended by this module to the plain and the rewritten prompt alike, so every image gets the same style.
+These plain prompts are the fallback of the prompt director (director.py): for English scene text as it is, for
+other languages after Amazon Translate (translation.py).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 from illustrate_scenes.scenes import CLOSERS, SENTENCE_MARKS
 
 NEGATIVE_PROMPT = "text, letters, words, captions, subtitles, watermark, logo"
 PROMPT_INTRO = "Illustration of: "
 ELLIPSIS = "…"
-# Upper bound on the scene text sent to the rewrite model: a capped 4-hour file can give scenes of ~20k words.
-REWRITE_INPUT_LIMIT = 24_000
-REWRITE_STOP_REASONS_REJECTED = frozenset({"content_filtered", "guardrail_intervened"})
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_MARKS)}][{re.escape(CLOSERS)}]*(?=\\s|$)")
-_LABEL = re.compile(r"^(?:image\s+)?prompt\s*:\s*", re.IGNORECASE)
 _ZWJ = "\u200d"
 
 
@@ -99,40 +94,3 @@ def plain_prompt(scene_text: str, style: str, limit: int) -> str:
 
 def negative_prompt(limit: int) -> str:
     return fit(NEGATIVE_PROMPT, limit)
-
-
-def rewrite_request(model_id: str, scene_text: str, style: str, limit: int) -> dict[str, Any]:
-    """Keyword arguments for bedrock-runtime `converse` asking for one visual prompt for the scene."""
-    room = limit - prompt_length(style_suffix(style))
-    system = (
-        "You write prompts for a text-to-image model. The user sends a passage from a transcript of spoken audio. "
-        "Describe one picture that illustrates it: subject, setting, mood, lighting and composition, in one "
-        "paragraph of plain descriptive language. Do not mention the speaker, microphones, transcripts or "
-        "recordings unless the passage is about them, and do not ask for any text, letters or captions in the "
-        f"picture. Reply with the description only, at most {room} characters."
-    )
-    return {
-        "modelId": model_id,
-        "system": [{"text": system}],
-        "messages": [{"role": "user", "content": [{"text": fit(scene_text, REWRITE_INPUT_LIMIT)}]}],
-        # About 3 characters per token leaves room for the description without paying for a long essay.
-        "inferenceConfig": {"maxTokens": max(64, min(1000, room // 3)), "temperature": 0.2, "topP": 0.9},
-    }
-
-
-def rewritten_prompt(response: Any, style: str, limit: int) -> tuple[str | None, str | None]:
-    """(prompt, None) from a Converse response, or (None, why the plain prompt must be used instead)."""
-    if not isinstance(response, dict):
-        return None, "the rewrite response is not an object"
-    stop = response.get("stopReason")
-    if stop in REWRITE_STOP_REASONS_REJECTED:
-        return None, f"the rewrite model stopped with {stop}"
-    content = (((response.get("output") or {}).get("message") or {}).get("content")) or []
-    text = " ".join(
-        block["text"] for block in content if isinstance(block, dict) and isinstance(block.get("text"), str)
-    )
-    text = _LABEL.sub("", clean(text)).strip().strip("\"'\u201c\u201d").strip()
-    if not text:
-        return None, "the rewrite model returned no text"
-    suffix = style_suffix(style)
-    return fit(text, limit - prompt_length(suffix)) + suffix, None

@@ -10,12 +10,15 @@ from illustrate_scenes.plan import PlanOptions
 from illustrate_scenes.prompts import prompt_length
 from illustrate_scenes.subtitle_tracks import SubtitleOptions, load_subtitle_options
 from pipeline_core.config import ConfigError, env_int, env_log_level, env_str
+from pipeline_core.models import CATALOGUE
 
-DEFAULT_IMAGE_MODEL_ID = "amazon.nova-canvas-v1:0"
+# Stable Image Core v1:1: Active, and the cheapest Active image model ($0.04 an image, models.json).
+DEFAULT_IMAGE_MODEL_ID = CATALOGUE.default_image_model
+DEFAULT_PROMPT_MODEL_ID = CATALOGUE.default_prompt_model
+DEFAULT_ASPECT_RATIO = "16:9"  # what a talk's slides use
 DEFAULT_SCENE_SECONDS = 30
 DEFAULT_MAX_IMAGES = 10
 DEFAULT_CONCURRENCY = 4
-DEFAULT_SIZE = 1024
 MAX_IMAGES_LIMIT = 1000  # far beyond what one 15-minute invocation can generate; catches a stray extra digit
 MAX_CONCURRENCY = 16  # pipeline_core.aws keeps 16 connections per Bedrock client
 
@@ -28,12 +31,16 @@ class Settings:
     scene_seconds: int
     max_images: int
     style: str
-    prompt_model_id: str | None
+    prompt_model_id: str | None  # the prompt director's model; None when the director is off
     concurrency: int
-    width: int
-    height: int
+    aspect_ratio: str
+    bedrock_region: str
     log_level: str = "INFO"
     subtitles: SubtitleOptions = field(default_factory=SubtitleOptions)
+
+    @property
+    def prompt_director(self) -> bool:
+        return self.prompt_model_id is not None
 
     def plan_options(self) -> PlanOptions:
         return PlanOptions(
@@ -54,11 +61,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         model = model_for(model_id)
     except UnknownModelError as exc:
         raise ConfigError(f"environment variable IMAGE_MODEL_ID: {exc}") from None
-    width = env_int("IMAGE_WIDTH", DEFAULT_SIZE, minimum=1, environ=environ)
-    height = env_int("IMAGE_HEIGHT", DEFAULT_SIZE, minimum=1, environ=environ)
-    problem = model.size_problem(width, height)
+    aspect_ratio = env_str("IMAGE_ASPECT_RATIO", DEFAULT_ASPECT_RATIO, environ=environ)
+    problem = model.aspect_problem(aspect_ratio)
     if problem:
-        raise ConfigError(f"environment variables IMAGE_WIDTH/IMAGE_HEIGHT ({width}x{height}): {problem}")
+        raise ConfigError(f"environment variable IMAGE_ASPECT_RATIO: {problem}")
+    region = env_str("BEDROCK_REGION", model.entry.home_region or "", environ=environ)
+    if region not in model.entry.regions:
+        raise ConfigError(
+            f"environment variable BEDROCK_REGION: {model_id} runs on demand in {', '.join(model.entry.regions)}, "
+            f"not in {region!r}"
+        )
+    prompt_model_id = _prompt_model(environ)
+    text_regions = CATALOGUE.text[prompt_model_id].regions if prompt_model_id else (region,)
+    if region not in text_regions:
+        raise ConfigError(
+            f"environment variable PROMPT_MODEL_ID: {prompt_model_id} is served in {', '.join(text_regions)}, not in "
+            f"the Bedrock Region {region} (BEDROCK_REGION); choose a director model offered there"
+        )
     style = env_str("IMAGE_STYLE", "", environ=environ)
     style_room = model.prompt_limit // 2
     if prompt_length(style) > style_room:
@@ -75,12 +94,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "MAX_IMAGES_PER_FILE", DEFAULT_MAX_IMAGES, minimum=1, maximum=MAX_IMAGES_LIMIT, environ=environ
         ),
         style=style,
-        prompt_model_id=env_str("PROMPT_MODEL_ID", "", environ=environ) or None,
+        prompt_model_id=prompt_model_id,
         concurrency=env_int(
             "IMAGE_CONCURRENCY", DEFAULT_CONCURRENCY, minimum=1, maximum=MAX_CONCURRENCY, environ=environ
         ),
-        width=width,
-        height=height,
+        aspect_ratio=aspect_ratio,
+        bedrock_region=region,
         log_level=log_level,
         subtitles=load_subtitle_options(environ),
     )
+
+
+def _prompt_model(environ: Mapping[str, str] | None) -> str | None:
+    """The director's text model, or None when PROMPT_DIRECTOR is false."""
+    switch = env_str("PROMPT_DIRECTOR", "true", environ=environ).lower()
+    if switch not in ("true", "false"):
+        raise ConfigError(f"environment variable PROMPT_DIRECTOR must be true or false, got {switch!r}")
+    if switch == "false":
+        return None
+    model_id = env_str("PROMPT_MODEL_ID", DEFAULT_PROMPT_MODEL_ID, environ=environ)
+    problem = CATALOGUE.refusal(model_id, "text")
+    if problem:
+        raise ConfigError(f"environment variable PROMPT_MODEL_ID: {problem}")
+    return model_id

@@ -22,23 +22,30 @@ _CONFIGS: dict[str, Config] = {
     ),
     # Throttling is retried a little here and then propagates, so Lambda's own async retries take over.
     "transcribe": Config(connect_timeout=10, read_timeout=30, retries={"max_attempts": 3, "mode": "standard"}),
+    # Translate turns scene text into English when the prompt director is off or failed (aws-facts.md 4.1).
+    "translate": Config(connect_timeout=10, read_timeout=30, retries={"max_attempts": 4, "mode": "adaptive"}),
     "s3": Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 5, "mode": "standard"}),
 }
 _DEFAULT_CONFIG = Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
 
-_clients: dict[str, Any] = {}
+_clients: dict[tuple[str, str | None], Any] = {}
 _overrides: dict[str, Any] = {}
 _lock = threading.Lock()
 
 
-def client(service: str) -> Any:
-    """The container-wide client for `service` (or its override); thread-safe, created on first use."""
+def client(service: str, region: str | None = None) -> Any:
+    """The container-wide client for `service` (or its override); thread-safe, created on first use.
+
+    `region` None is the function's own Region; Bedrock is called in the model's Region (BEDROCK_REGION), which may
+    differ (the Stability models run in us-west-2 only).
+    """
     if service in _overrides:
         return _overrides[service]
     with _lock:
-        if service not in _clients:
-            _clients[service] = boto3.client(service, config=_CONFIGS.get(service, _DEFAULT_CONFIG))
-        return _clients[service]
+        if (service, region) not in _clients:
+            config = _CONFIGS.get(service, _DEFAULT_CONFIG)
+            _clients[service, region] = boto3.client(service, region_name=region, config=config)
+        return _clients[service, region]
 
 
 @contextmanager

@@ -44,7 +44,7 @@ class ArgumentParser(argparse.ArgumentParser):
     Subcommand parsers made with add_subparsers() are of this class too."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: {message} (see {self.prog} --help)\n")
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         raise SystemExit(EXIT_USAGE)
 
 

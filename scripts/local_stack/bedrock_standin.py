@@ -2,8 +2,11 @@
 
 It takes the requests the image function really builds, checks them against the limits of the model family (a request
 the real model would refuse fails here too, with the same error code), and answers in that family's response shape
-with a PNG rendered locally: a background generated from the prompt, the prompt itself and the part of the audio the
-prompt's words come from. Installed with `pipeline_core.aws.override("bedrock-runtime", ...)`.
+(Stability: `images`, `seeds`, `finish_reasons`; Nova 2 Omni: a Converse image block) with a PNG rendered locally: a
+background generated from the prompt, the prompt itself and the part of the audio the prompt's words come from. A
+retired model gets Bedrock's end-of-life error. Converse to a text model plays the prompt director with a
+deterministic reply labelled `[stand-in]`, built from the scene text; it cannot translate, so a scene in another
+language gets an English placeholder that says so. Installed with `pipeline_core.aws.override("bedrock-runtime", ...)`.
 
 `answer_with` makes it answer as the service does when things go wrong (throttling, access denied, content filters,
 a 200 response without an image), for the requests a rule picks; see `Rule`.
@@ -28,60 +31,24 @@ from botocore.response import StreamingBody
 from PIL import Image, ImageDraw, ImageFont
 
 from local_stack.environment import FAKE_CREDENTIALS, REGION
+from pipeline_core.models import CATALOGUE
 
 Words = Sequence[tuple[str, float, float]]  # (word, start, end) of a transcript
 # (model id, prompt, request) -> None to answer normally, an exception to raise (see `error`), or the JSON document of
 # a 200 response to send instead of the rendered image. Checked after the request passed the model's own checks.
 Rule = Callable[[str, str, dict[str, Any]], "dict[str, Any] | Exception | None"]
 
-NOVA, TITAN, STABILITY = "nova", "titan", "stability"
+STABILITY, OMNI = "stability", "nova-omni"
 _GEO_PREFIX = re.compile(r"^(us|eu|apac|us-gov|global|jp|au|ca)\.")
+# Active image models from the catalogue, by family; retired ones are answered as Bedrock answers them today.
 _FAMILIES = {
-    "amazon.nova-canvas-v1:0": NOVA,
-    "amazon.titan-image-generator-v1": TITAN,
-    "amazon.titan-image-generator-v2:0": TITAN,
-    "stability.sd3-5-large-v1:0": STABILITY,
-    "stability.stable-image-core-v1:1": STABILITY,
-    "stability.stable-image-ultra-v1:1": STABILITY,
+    mid: entry.data["family"] for mid, entry in CATALOGUE.image.items() if entry.usable and entry.data["family"]
 }
-TEXT_LIMITS = {NOVA: 1024, TITAN: 512, STABILITY: 10000}
-NOVA_STYLES = {
-    "3D_ANIMATED_FAMILY_FILM",
-    "DESIGN_SKETCH",
-    "FLAT_VECTOR_ILLUSTRATION",
-    "GRAPHIC_NOVEL_ILLUSTRATION",
-    "MAXIMALISM",
-    "MIDCENTURY_RETRO",
-    "PHOTOREALISM",
-    "SOFT_DIGITAL_PAINTING",
-}
-TITAN_SIZES = {
-    (1024, 1024),
-    (768, 768),
-    (512, 512),
-    (768, 1152),
-    (384, 576),
-    (1152, 768),
-    (576, 384),
-    (768, 1280),
-    (384, 640),
-    (1280, 768),
-    (640, 384),
-    (896, 1152),
-    (448, 576),
-    (1152, 896),
-    (576, 448),
-    (768, 1408),
-    (384, 704),
-    (1408, 768),
-    (704, 384),
-    (640, 1408),
-    (320, 704),
-    (1408, 640),
-    (704, 320),
-    (1152, 640),
-    (1173, 640),
-}
+RETIRED = {mid for mid, entry in CATALOGUE.image.items() if not entry.usable}
+END_OF_LIFE_MESSAGE = (
+    "This model version has reached the end of its life. Please refer to the AWS documentation for more details."
+)
+TEXT_LIMITS = {STABILITY: 10000}
 STABILITY_SIZES = {
     "1:1": (1024, 1024),
     "16:9": (1344, 768),
@@ -96,10 +63,14 @@ STABILITY_SIZES = {
 MIN_MATCH_WORDS = 3
 
 
+def _bare(model_id: str) -> str:
+    return model_id.rpartition("/")[2] if model_id.startswith("arn:") else model_id
+
+
 def model_family(model_id: str) -> str | None:
-    """The family of a model ID, inference profile ID (us.amazon.nova-canvas-v1:0) or ARN of either."""
-    name = model_id.rpartition("/")[2] if model_id.startswith("arn:") else model_id
-    return _FAMILIES.get(_GEO_PREFIX.sub("", name))
+    """The family of an Active image model ID (or inference profile ID, or ARN of either); None for anything else."""
+    name = _bare(model_id)
+    return _FAMILIES.get(name) or _FAMILIES.get(_GEO_PREFIX.sub("", name)) or _FAMILIES.get(f"us.{name}")
 
 
 def _tokens(text: str) -> list[str]:
@@ -153,9 +124,10 @@ class BedrockRuntimeStandIn:
 
     def __init__(self, transcripts: Callable[[], list[Words]] = list) -> None:
         # A real client, never used to send anything, lends its error classes so handlers can catch them by name.
+        # In the default model's home Region (us-west-2), where the function calls Bedrock, whatever the stack's own.
         self._shape = boto3.session.Session().client(
             "bedrock-runtime",
-            region_name=REGION,
+            region_name=CATALOGUE.image[CATALOGUE.default_image_model].home_region or REGION,
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
@@ -194,7 +166,9 @@ class BedrockRuntimeStandIn:
         **_: Any,
     ) -> dict[str, Any]:
         family = model_family(modelId)
-        if family is None:
+        if _bare(modelId) in RETIRED:
+            raise self.error("ResourceNotFoundException", END_OF_LIFE_MESSAGE, 404)
+        if family != STABILITY:
             raise self._error("ValidationException", "The provided model identifier is invalid.", "InvokeModel")
         try:
             request = json.loads(body)
@@ -204,10 +178,7 @@ class BedrockRuntimeStandIn:
                 "Malformed input request, please reformat your input and try again.",
                 "InvokeModel",
             ) from None
-        if family == STABILITY:
-            prompt, sizes, count, seed, image_format = self._check_stability(request)
-        else:
-            prompt, sizes, count, seed, image_format = self._check_amazon(request, family)
+        prompt, sizes, count, seed, image_format = self._check_stability(request)
         with self._lock:
             rule = self._rule
         ruled = rule(modelId, prompt, request) if rule is not None else None
@@ -229,11 +200,7 @@ class BedrockRuntimeStandIn:
         ]
         with self._lock:
             self._calls.append(Call("invoke_model", modelId, request, span))
-        if family == STABILITY:
-            document: dict[str, Any] = {"seeds": [seed], "finish_reasons": [None], "images": images}
-        else:
-            document = {"images": images, "error": None}
-        return self._payload(document)
+        return self._payload({"seeds": [seed], "finish_reasons": [None], "images": images})
 
     @staticmethod
     def _payload(document: dict[str, Any]) -> dict[str, Any]:
@@ -243,48 +210,6 @@ class BedrockRuntimeStandIn:
             "contentType": "application/json",
             "body": StreamingBody(io.BytesIO(payload), len(payload)),
         }
-
-    def _check_amazon(self, request: dict[str, Any], family: str) -> tuple[str, tuple[int, int], int, int, str]:
-        if request.get("taskType") != "TEXT_IMAGE":
-            self._malformed("#/taskType: only TEXT_IMAGE is answered by this stand-in")
-        params = request.get("textToImageParams") or {}
-        text = params.get("text")
-        limit = TEXT_LIMITS[family]
-        if not isinstance(text, str) or not text:
-            self._malformed("#/textToImageParams: required key [text] not found")
-        if len(text) > limit:
-            self._malformed(f"#/textToImageParams/text: expected maxLength: {limit}, actual: {len(text)}")
-        negative = params.get("negativeText")
-        if negative is not None and not (isinstance(negative, str) and 1 <= len(negative) <= limit):
-            self._malformed(f"#/textToImageParams/negativeText: expected 1 to {limit} characters")
-        if family == NOVA and params.get("style") is not None and params["style"] not in NOVA_STYLES:
-            self._malformed(f"#/textToImageParams/style: {params['style']} is not a valid enum value")
-        config = request.get("imageGenerationConfig") or {}
-        width, height = int(config.get("width", 1024)), int(config.get("height", 1024))
-        if family == TITAN and (width, height) not in TITAN_SIZES:
-            self._validation(f"The image size {width}x{height} is not supported by this model.")
-        if family == NOVA and not (
-            320 <= width <= 4096
-            and 320 <= height <= 4096
-            and width % 16 == 0
-            and height % 16 == 0
-            and 1 / 4 <= width / height <= 4
-            and width * height <= 4_194_304
-        ):
-            self._validation(
-                f"Invalid image size {width}x{height}: each side 320-4096 and divisible by 16, aspect ratio "
-                "between 1:4 and 4:1, at most 4,194,304 pixels."
-            )
-        count = int(config.get("numberOfImages", 1))
-        if not 1 <= count <= 5:
-            self._malformed(f"#/imageGenerationConfig/numberOfImages: {count} is not between 1 and 5")
-        cfg_scale = float(config.get("cfgScale", 6.5))
-        if not 1.1 <= cfg_scale <= 10:
-            self._malformed(f"#/imageGenerationConfig/cfgScale: {cfg_scale} is not between 1.1 and 10")
-        seed = int(config.get("seed", 12 if family == NOVA else 0))
-        if not 0 <= seed <= 2_147_483_646:
-            self._malformed(f"#/imageGenerationConfig/seed: {seed} is not between 0 and 2147483646")
-        return text, (width, height), count, seed, "png"
 
     def _check_stability(self, request: dict[str, Any]) -> tuple[str, tuple[int, int], int, int, str]:
         prompt = request.get("prompt")
@@ -323,26 +248,45 @@ class BedrockRuntimeStandIn:
         inferenceConfig: dict[str, Any] | None = None,
         **_: Any,
     ) -> dict[str, Any]:
-        """A "rewritten" prompt that keeps the scene's own words, so the image still shows where they were said."""
+        """Nova 2 Omni draws an image block; a text model plays the prompt director (or its softened retry)."""
         if not messages or messages[0].get("role") != "user":
             raise self._error("ValidationException", "A conversation must start with a user message.", "Converse")
         text = " ".join(part.get("text", "") for message in messages for part in message.get("content", []))
-        words = text.split()
-        max_tokens = int((inferenceConfig or {}).get("maxTokens", 300))
-        reply = "A richly detailed illustration of this moment: " + " ".join(words[: max(1, min(60, max_tokens))])
+        system_text = " ".join(part.get("text", "") for part in system or [])
+        request = {"messages": messages, "system": system or []}
+        if model_family(modelId) == OMNI:
+            return self._omni(modelId, text, request)
+        if "art director" in system_text:
+            reply = director_reply(text)
+        elif "content filter blocked" in system_text:
+            reply = softened_reply(text)
+        else:
+            words = text.split()
+            max_tokens = int((inferenceConfig or {}).get("maxTokens", 300))
+            reply = "A richly detailed illustration of this moment: " + " ".join(words[: max(1, min(60, max_tokens))])
         with self._lock:
-            self._calls.append(Call("converse", modelId, {"messages": messages, "system": system or []}))
-        return {
-            "ResponseMetadata": {"HTTPStatusCode": 200},
-            "output": {"message": {"role": "assistant", "content": [{"text": reply}]}},
-            "stopReason": "end_turn",
-            "usage": {
-                "inputTokens": len(words),
-                "outputTokens": len(reply.split()),
-                "totalTokens": len(words) + len(reply.split()),
-            },
-            "metrics": {"latencyMs": 1},
-        }
+            self._calls.append(Call("converse", modelId, request))
+        return _converse_response([{"text": reply}], len(text.split()), len(reply.split()))
+
+    def _omni(self, model_id: str, prompt: str, request: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            rule = self._rule
+        ruled = rule(model_id, prompt, request) if rule is not None else None
+        if isinstance(ruled, Exception):
+            with self._lock:
+                self._calls.append(Call("converse", model_id, request, None, "error"))
+            raise ruled
+        if ruled is not None:
+            with self._lock:
+                self._calls.append(Call("converse", model_id, request, None, "document"))
+            return ruled
+        ratio = "1:1" if "Make it 1:1" in prompt else "16:9"
+        size = (1024, 1024) if ratio == "1:1" else (1352, 760)  # half the documented 2048 / 2704x1520, to stay light
+        span = self._span(prompt)
+        image = render(prompt, model_id, size, seed=0, span=span)
+        with self._lock:
+            self._calls.append(Call("converse", model_id, request, span))
+        return _converse_response([{"image": {"format": "png", "source": {"bytes": image}}}], len(prompt.split()), 1)
 
     # --- errors ----------------------------------------------------------------------------------------------------
 
@@ -358,6 +302,66 @@ class BedrockRuntimeStandIn:
 
     def _validation(self, message: str) -> None:
         raise self._error("ValidationException", message, "InvokeModel")
+
+
+def _converse_response(content: list[dict[str, Any]], input_tokens: int, output_tokens: int) -> dict[str, Any]:
+    return {
+        "ResponseMetadata": {"HTTPStatusCode": 200},
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": "end_turn",
+        "usage": {
+            "inputTokens": input_tokens,
+            "outputTokens": output_tokens,
+            "totalTokens": input_tokens + output_tokens,
+        },
+        "metrics": {"latencyMs": 1},
+    }
+
+
+STAND_IN_LOOK = {
+    "style": "[stand-in] flat watercolour illustration, soft edges",
+    "palette": "warm ochre, teal and cream",
+    "setting": "[stand-in] the places the talk mentions, drawn simply",
+    "subjects": [{"name": "speaker", "description": "[stand-in] a person in a plain blue jacket"}],
+}
+
+
+def _english_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+
+
+def director_reply(user_text: str) -> str:
+    """A deterministic director answer built from the scenes' own text; it cannot translate, and says so.
+
+    English scene text is kept word for word (so the rendered image can show where it was said); a scene in another
+    script gets an English placeholder prompt that names the scene and the language.
+    """
+    try:
+        payload = json.loads(user_text)
+        scenes = [s for s in payload.get("scenes", []) if isinstance(s, dict) and isinstance(s.get("index"), int)]
+        language = str(payload.get("language") or "unknown")
+    except (ValueError, AttributeError):
+        return "[stand-in] not JSON: the director stand-in expects the scenes as JSON"
+    prompts = []
+    for scene in scenes:
+        text = str(scene.get("text", ""))
+        words = _english_words(text)
+        if len(words) * 2 >= len(text.split()) and words:
+            prompt = "[stand-in] " + " ".join(words[:60])
+        else:
+            prompt = (
+                f"[stand-in, cannot translate {language}] an illustrated moment of the talk, scene {scene['index']}"
+            )
+        prompts.append({"index": scene["index"], "prompt": prompt})
+    return json.dumps({"look": STAND_IN_LOOK, "scenes": prompts})
+
+
+def softened_reply(user_text: str) -> str:
+    try:
+        blocked = str(json.loads(user_text).get("blocked_prompt", ""))
+    except (ValueError, AttributeError):
+        blocked = ""
+    return "[stand-in] softened: a calm, gentle version of " + " ".join(_english_words(blocked)[:40])
 
 
 def _palette(seed_text: str) -> tuple[tuple[int, int, int], tuple[int, int, int], bytes]:

@@ -37,14 +37,17 @@ DEFAULT_SETTINGS: dict[str, dict[str, str]] = {
         "REDACT_PII": "false",
     },
     ILLUSTRATION: {
-        "IMAGE_MODEL_ID": "amazon.nova-canvas-v1:0",
+        "IMAGE_MODEL_ID": "stability.stable-image-core-v1:1",
         "SCENE_SECONDS": "30",
         "MAX_IMAGES_PER_FILE": "10",
         "IMAGE_STYLE": "",
+        "PROMPT_DIRECTOR": "true",
+        # Empty: the function takes the catalogue's default director model and the image model's home Region, as
+        # Terraform does when prompt_model_id and bedrock_region are null.
         "PROMPT_MODEL_ID": "",
+        "BEDROCK_REGION": "",
         "IMAGE_CONCURRENCY": "4",
-        "IMAGE_WIDTH": "1024",
-        "IMAGE_HEIGHT": "1024",
+        "IMAGE_ASPECT_RATIO": "16:9",
         "LOG_LEVEL": "INFO",
         "SUBTITLE_PROFILE": "auto",
         "SUBTITLE_MAX_LINE_CHARS": "0",

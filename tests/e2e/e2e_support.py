@@ -3,12 +3,15 @@ functions' log lines, and a Transcribe client that fails on purpose."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,21 +19,61 @@ from typing import Any
 import client
 import pytest
 from botocore.exceptions import ClientError
+from local_stack import environment
 from local_stack.stack import LocalStack
+from local_stack.transcribe_standin import Fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "demo" / "sample-talk.mp3"
 # Generous: the pipeline takes a few seconds, but a loaded 2-core machine running two workers can be slow.
 WAIT_SECONDS = 120.0
 
-# Small scenes and images keep the run quick; everything else is the module's defaults.
+# Few scenes keep the run quick; everything else is the module's defaults.
 QUICK_IMAGE_SETTINGS = {
     "SCENE_SECONDS": "10",
     "MAX_IMAGES_PER_FILE": "3",
-    "IMAGE_WIDTH": "512",
-    "IMAGE_HEIGHT": "512",
     "SUBTITLE_LANGUAGES": "ko",  # a translated track through the Translate stand-in
 }
+
+
+@contextmanager
+def instant_throttle_backoff() -> Iterator[int]:
+    """The image function's in-invocation retries of a throttled scene without their pauses (the local stack's
+    context gives every invocation 900 s); yields the number of retries per scene. Enter it inside the LocalStack:
+    the stack imports the handlers anew, as a new container, and it is that copy of the module that is patched."""
+    handlers_copy = importlib.import_module("illustrate_scenes.generation")
+    with pytest.MonkeyPatch.context() as patch:
+        pauses = tuple(0.0 for _ in handlers_copy.THROTTLE_BACKOFF_SECONDS)
+        patch.setattr(handlers_copy, "THROTTLE_BACKOFF_SECONDS", pauses)
+        yield len(pauses)
+
+
+def distinct_audio(name: str) -> bytes:
+    """Distinct bytes per upload (an MP3 tag and filler), so the Transcribe stand-in can tell the uploads apart."""
+    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + hashlib.sha256(name.encode()).digest() * 16
+
+
+# A Korean talk (for the tests of a Korean deployment: language_code = "ko-KR").
+KOREAN_TRANSCRIPTION = {"LANGUAGE_CODE": "ko-KR"}
+KOREAN_CUES = [
+    (0.0, 9.0, "안녕하세요. 오늘은 오래된 등대에서 항구 산책을 시작합니다."),
+    (10.0, 19.0, "새벽에 어선들이 돌아오고 곧 시장이 열립니다."),
+    (20.0, 29.0, "마지막으로 소나무 숲을 지나 성으로 올라갑니다."),
+]
+
+
+def run_korean_talk(stack: LocalStack, name: str) -> client.Followed:
+    """Upload a Korean talk straight to the audio bucket and follow it to its manifest."""
+    assert stack.transcribe_stand_in is not None
+    body = distinct_audio(name)
+    stack.transcribe_stand_in.register(body, transcript_fixture(name, KOREAN_CUES, language_code="ko-KR"))
+    key = f"korean/{name}.mp3"
+    stack.s3.put_object(Bucket=stack.buckets.audio, Key=key, Body=body, ContentType="audio/mpeg")
+    return follow(stack, key)
+
+
+def hangul(text: str) -> bool:
+    return any("\uac00" <= char <= "\ud7a3" for char in text)
 
 
 def deployment_of(stack: LocalStack) -> client.Deployment:
@@ -128,3 +171,69 @@ class FaultyTranscribe:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+
+def clock(seconds: float, separator: str) -> str:
+    millis = round(seconds * 1000)
+    return (
+        f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}{separator}{millis % 1000:03d}"
+    )
+
+
+def transcript_fixture(
+    name: str, cues: list[tuple[float, float, str]], *, subtitles: bool = True, language_code: str = "en-US"
+) -> Fixture:
+    """Transcribe's output for speech made of `cues` (start, end, text): the JSON in its newer layout (numbered items,
+    audio segments) and SRT/WebVTT subtitles with one cue each, numbered from 1."""
+    items: list[dict[str, Any]] = []
+    segments = []
+    for start, end, text in cues:
+        words = text.split()
+        step = (end - start) / len(words)
+        first = len(items)
+        for n, word in enumerate(words):
+            bare = word.rstrip(".,!?")
+            items.append(
+                {
+                    "id": len(items),
+                    "type": "pronunciation",
+                    "alternatives": [{"confidence": "0.99", "content": bare}],
+                    "start_time": f"{start + n * step:.3f}",
+                    "end_time": f"{start + (n + 0.9) * step:.3f}",
+                }
+            )
+            if bare != word:
+                items.append(
+                    {
+                        "id": len(items),
+                        "type": "punctuation",
+                        "alternatives": [{"confidence": "0.0", "content": word[len(bare) :]}],
+                    }
+                )
+        segments.append(
+            {
+                "id": len(segments),
+                "transcript": text,
+                "start_time": f"{start:.3f}",
+                "end_time": f"{end:.3f}",
+                "items": list(range(first, len(items))),
+            }
+        )
+    document = {
+        "jobName": name,
+        "accountId": environment.ACCOUNT_ID,
+        "status": "COMPLETED",
+        "results": {
+            "transcripts": [{"transcript": " ".join(text for _, _, text in cues)}],
+            "items": items,
+            "audio_segments": segments,
+            "language_code": language_code,
+        },
+    }
+    srt = "".join(
+        f"{n}\n{clock(s, ',')} --> {clock(e, ',')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
+    )
+    vtt = "WEBVTT\n\n" + "".join(
+        f"{n}\n{clock(s, '.')} --> {clock(e, '.')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
+    )
+    return Fixture(name, document, {"srt": srt, "vtt": vtt} if subtitles else {})

@@ -15,14 +15,18 @@ from local_stack import environment
 from local_stack.stack import LocalStack, StackOptions
 
 from pipeline_core import naming
+from pipeline_core.models import CATALOGUE
+
+RETIRED = "amazon.nova-canvas-v1:0"
+REFUSAL = str(CATALOGUE.refusal(RETIRED, "image"))
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def stack(loopback_only: list[str]) -> Iterator[LocalStack]:
-    # Nova Canvas needs sides divisible by 16: the image function refuses this configuration on every invocation.
-    options = StackOptions(name="failing", image_settings={"IMAGE_WIDTH": "1000"})
+    # A retired model: the image function refuses this configuration at start, on every invocation.
+    options = StackOptions(name="failing", image_settings={"IMAGE_MODEL_ID": RETIRED})
     with LocalStack(options) as local:
         yield local
 
@@ -43,7 +47,7 @@ def test_failed_event_is_retried_then_dead_lettered(stack: LocalStack) -> None:
     assert dead.function == environment.ILLUSTRATION
     attempts = stack.dispatcher.invocations(environment.ILLUSTRATION)
     assert len(attempts) == 1 + environment.MAXIMUM_RETRY_ATTEMPTS[environment.ILLUSTRATION]
-    assert all("IMAGE_WIDTH" in (attempt.error or "") for attempt in attempts)
+    assert all(REFUSAL in (attempt.error or "") for attempt in attempts)
 
     dlq = stack.routes[environment.ILLUSTRATION].dead_letter_queue_url
     [message] = stack.sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
@@ -51,7 +55,8 @@ def test_failed_event_is_retried_then_dead_lettered(stack: LocalStack) -> None:
     record = json.loads(message["Body"])
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == len(attempts)
-    assert "IMAGE_WIDTH" in record["responsePayload"]["errorMessage"]
+    assert REFUSAL in record["responsePayload"]["errorMessage"]
+    assert "2026-09-30" in record["responsePayload"]["errorMessage"]
     event_key = record["requestPayload"]["Records"][0]["s3"]["object"]["key"]
     job = naming.job_from_transcript_key(unquote_plus(event_key))
     assert job is not None

@@ -89,10 +89,10 @@ _VARIABLES = {
     "SCENE_SECONDS": "scene_seconds",
     "MAX_IMAGES_PER_FILE": "max_images_per_file",
     "IMAGE_STYLE": "image_style",
+    "PROMPT_DIRECTOR": "prompt_director",
     "PROMPT_MODEL_ID": "prompt_model_id",
+    "BEDROCK_REGION": "bedrock_region",
     "IMAGE_CONCURRENCY": "image_concurrency",
-    "IMAGE_WIDTH": "image_width",
-    "IMAGE_HEIGHT": "image_height",
     "VOCABULARY_NAME": "vocabulary_name",
     "VOCABULARY_FILTER_NAME": "vocabulary_filter_name",
     "VOCABULARY_FILTER_METHOD": "vocabulary_filter_method",
@@ -102,6 +102,7 @@ _VARIABLES = {
     "SUBTITLE_MAX_CPS": "subtitle_max_cps",
     "SUBTITLE_LANGUAGES": "subtitle_languages",
     "TRANSLATE_TERMINOLOGY_NAMES": "translate_terminology_names",
+    "IMAGE_ASPECT_RATIO": "image_aspect_ratio",
 }
 
 
@@ -248,24 +249,43 @@ def _invoke(stand_in: BedrockRuntimeStandIn, model_id: str, body: dict) -> dict:
     return json.loads(response["body"].read())
 
 
-def _nova(text: str, width: int = 512, height: int = 512) -> dict:
+def _stability(prompt: str, aspect_ratio: str = "1:1", seed: int = 7) -> dict:
     return {
-        "taskType": "TEXT_IMAGE",
-        "textToImageParams": {"text": text},
-        "imageGenerationConfig": {"numberOfImages": 1, "width": width, "height": height, "seed": 7, "cfgScale": 6.5},
+        "prompt": prompt,
+        "mode": "text-to-image",
+        "aspect_ratio": aspect_ratio,
+        "output_format": "png",
+        "seed": seed,
     }
 
 
+def _nova(text: str) -> dict:
+    """A request of the retired Nova Canvas / Titan shape."""
+    return {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": text}, "imageGenerationConfig": {"seed": 7}}
+
+
 @pytest.mark.parametrize(
-    "model_id", ["amazon.nova-canvas-v1:0", "us.amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v2:0"]
+    "model_id", ["amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v2:0", "stability.stable-image-core-v1:0"]
 )
-def test_nova_and_titan_answer_images_and_error(model_id: str) -> None:
-    payload = _invoke(BedrockRuntimeStandIn(), model_id, _nova("a lighthouse at dawn"))
-    assert set(payload) == {"images", "error"}
-    assert payload["error"] is None
-    image = Image.open(io.BytesIO(base64.b64decode(payload["images"][0])))
+def test_retired_models_get_bedrocks_end_of_life_error(model_id: str) -> None:
+    with pytest.raises(ClientError, match="reached the end of its life") as raised:
+        _invoke(BedrockRuntimeStandIn(), model_id, _nova("a lighthouse at dawn"))
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_omni_answers_converse_with_an_image_block() -> None:
+    stand_in = BedrockRuntimeStandIn()
+    response = stand_in.converse(
+        modelId="us.amazon.nova-2-omni-v1:0",
+        messages=[{"role": "user", "content": [{"text": "Create an image: a lighthouse. Make it 16:9 (2704x1520)."}]}],
+    )
+    [block] = response["output"]["message"]["content"]
+    assert block["image"]["format"] == "png"
+    image = Image.open(io.BytesIO(block["image"]["source"]["bytes"]))
     assert image.format == "PNG"
-    assert image.size == (512, 512)
+    assert image.width > image.height
+    assert response["stopReason"] == "end_turn"
 
 
 def test_stability_answers_seeds_finish_reasons_and_the_requested_format() -> None:
@@ -288,12 +308,11 @@ def test_stability_answers_seeds_finish_reasons_and_the_requested_format() -> No
 @pytest.mark.parametrize(
     ("model_id", "body", "message"),
     [
-        ("amazon.titan-image-generator-v1", _nova("x" * 513), "maxLength: 512"),
-        ("amazon.nova-canvas-v1:0", _nova("x" * 1025), "maxLength: 1024"),
-        ("amazon.nova-canvas-v1:0", _nova("ok", width=500), "divisible by 16"),
-        ("amazon.titan-image-generator-v2:0", _nova("ok", width=1024, height=512), "not supported"),
+        ("stability.stable-image-core-v1:1", _stability("x" * 10_001), "maxLength: 10000"),
         ("stability.stable-image-core-v1:1", {"prompt": "ok", "aspect_ratio": "7:3"}, "aspect_ratio"),
-        ("amazon.nova-lite-v1:0", _nova("ok"), "model identifier is invalid"),
+        ("stability.sd3-5-large-v1:0", {**_stability("ok"), "seed": -1}, "seed"),
+        ("stability.stable-image-ultra-v1:1", {**_stability("ok"), "mode": "image-to-image"}, "mode"),
+        ("amazon.nova-lite-v1:0", _stability("ok"), "model identifier is invalid"),
     ],
 )
 def test_requests_the_real_model_would_refuse_are_refused(model_id: str, body: dict, message: str) -> None:
@@ -305,7 +324,7 @@ def test_requests_the_real_model_would_refuse_are_refused(model_id: str, body: d
 def test_the_image_shows_the_time_range_the_prompt_quotes() -> None:
     stand_in = BedrockRuntimeStandIn(lambda: [WORDS])
     prompt = "Watercolor. By noon, the market square is full of color, baskets of oranges. Soft light."
-    _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova(prompt))
+    _invoke(stand_in, "stability.stable-image-core-v1:1", _stability(prompt))
     [call] = stand_in.calls("invoke_model")
     assert call.span is not None
     start, end = call.span
@@ -323,6 +342,26 @@ def test_matched_span_needs_quoted_words() -> None:
     assert found[2] == 8
 
 
+def test_the_director_stand_in_answers_valid_labelled_json_and_cannot_translate() -> None:
+    from illustrate_scenes import director
+    from illustrate_scenes.plan import PlannedScene
+
+    scenes = [
+        PlannedScene(1, 0, 1, "Welcome to the harbor at dawn.", "", "", 1),
+        PlannedScene(2, 1, 2, "항구에 오신 것을 환영합니다.", "", "", 2),
+    ]
+    request = director.director_request("us.amazon.nova-lite-v1:0", scenes, "ko-KR", None)
+    stand_in = BedrockRuntimeStandIn()
+    first = stand_in.converse(**request)
+    assert first == stand_in.converse(**request)  # deterministic
+    look, prompts, problems = director.validate_reply(director.reply_text(first), [1, 2])
+    assert problems == {}
+    assert look.style.startswith("[stand-in]")
+    assert prompts[1] == "[stand-in] Welcome to the harbor at dawn"
+    assert prompts[2].startswith("[stand-in, cannot translate ko-KR]")
+    assert prompts[2].isascii()
+
+
 def test_converse_keeps_the_scene_words() -> None:
     stand_in = BedrockRuntimeStandIn()
     response = stand_in.converse(
@@ -337,7 +376,8 @@ def test_converse_keeps_the_scene_words() -> None:
 
 def test_model_families() -> None:
     assert model_family("arn:aws:bedrock:us-east-1::foundation-model/stability.stable-image-ultra-v1:1") == "stability"
-    assert model_family("eu.amazon.nova-canvas-v1:0") == "nova"
+    assert model_family("us.amazon.nova-2-omni-v1:0") == "nova-omni"
+    assert model_family("amazon.nova-canvas-v1:0") is None
     assert model_family("anthropic.claude-3-haiku-20240307-v1:0") is None
 
 
@@ -348,25 +388,26 @@ def test_answer_with_makes_the_bedrock_stand_in_fail_as_the_service_does() -> No
         if "storm" in prompt:
             return stand_in.error("ThrottlingException", "Too many requests", 429)
         if "fog" in prompt:
-            return {"images": [], "error": "All of the generated images have been blocked by our content filters."}
+            return {"seeds": [1], "finish_reasons": ["Filter reason: output image"], "images": []}
         return None
 
+    model = "stability.stable-image-core-v1:1"
     stand_in.answer_with(rule)
     with pytest.raises(ClientError) as raised:
-        _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("a storm at sea"))
+        _invoke(stand_in, model, _stability("a storm at sea"))
     assert raised.value.response["Error"]["Code"] == "ThrottlingException"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
-    assert _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("fog"))["images"] == []
-    assert _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("a calm sea"))["images"]
+    assert _invoke(stand_in, model, _stability("fog"))["finish_reasons"] == ["Filter reason: output image"]
+    assert _invoke(stand_in, model, _stability("a calm sea"))["images"]
     with pytest.raises(ClientError, match="maxLength"):  # the model's own checks still come first
-        _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("storm " * 300))
+        _invoke(stand_in, model, _stability("storm " * 2000))
     assert [call.answer for call in stand_in.calls("invoke_model")] == [
         "error ThrottlingException",
         "document",
         "image",
     ]
     stand_in.answer_with(None)
-    assert _invoke(stand_in, "amazon.nova-canvas-v1:0", _nova("a storm at sea"))["images"]
+    assert _invoke(stand_in, model, _stability("a storm at sea"))["images"]
 
 
 # --- dead-letter records and the Lambda stand-in ------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_one_upload_gives_transcript_subtitles_images_manifest_and_gallery(stack
     translated = stack.s3.get_object(Bucket=stack.buckets.image, Key=korean["vtt_key"])["Body"].read().decode()
     assert translated.startswith("WEBVTT")
     assert "[stand-in ko]" in translated
-    assert all(r["SourceLanguageCode"] != "auto" for r in stack.translate_stand_in.requests)
+    assert all(r["SourceLanguageCode"] != "auto" for r in stack.translate_stand_in.calls)
 
 
 def test_stand_ins_were_used_where_moto_stops_short(stack: LocalStack, run: Run) -> None:
@@ -116,7 +116,16 @@ def test_stand_ins_were_used_where_moto_stops_short(stack: LocalStack, run: Run)
     requests = [call.request for call in stack.bedrock_stand_in.calls("invoke_model")]
     ok = [scene for scene in run.followed.manifest["scenes"] if scene["status"] == "ok"]
     assert len(requests) >= len(ok)
-    assert all(request["taskType"] == "TEXT_IMAGE" for request in requests)  # Nova Canvas, the default model
+    # Stable Image Core, the default model: the Stability request shape, the aspect ratio asked for, png.
+    assert all(
+        (request["mode"], request["aspect_ratio"], request["output_format"]) == ("text-to-image", "16:9", "png")
+        for request in requests
+    )
+    # The director, one Converse call for the file, gave every prompt and a look (clearly labelled by the stand-in).
+    manifest = run.followed.manifest
+    assert len(stack.bedrock_stand_in.calls("converse")) == 1
+    assert manifest["look"]["style"].startswith("[stand-in]")
+    assert {scene["prompt_source"] for scene in manifest["scenes"]} == {"director"}
 
 
 def test_replaying_every_event_starts_no_job_and_writes_no_image(stack: LocalStack, run: Run) -> None:

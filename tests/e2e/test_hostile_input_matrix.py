@@ -34,8 +34,11 @@ from e2e_support import (
     FaultyTranscribe,
     Response,
     deployment_of,
+    distinct_audio,
     http,
+    instant_throttle_backoff,
     log_lines,
+    transcript_fixture,
 )
 from local_stack import environment
 from local_stack.environment import ILLUSTRATION, TRANSCRIPTION
@@ -43,14 +46,17 @@ from local_stack.stack import LocalStack, StackOptions
 from local_stack.transcribe_standin import Fixture
 from local_stack.upload_api import KEY_LIMIT
 
+from illustrate_scenes import generation
 from illustrate_scenes.prompts import prompt_length
 from pipeline_core import aws, naming
 
 pytestmark = pytest.mark.e2e
 
 SAMPLE_BYTES = SAMPLE.read_bytes()
-MODEL = "amazon.nova-canvas-v1:0"  # the stack's image model (the module's default)
-NOVA_PROMPT_LIMIT = 1024
+MODEL = "stability.stable-image-core-v1:1"  # the stack's image model (the module's default)
+MODEL_REGION = "us-west-2"  # where it runs on demand, and so where the function calls Bedrock
+MODEL_PROMPT_LIMIT = 10_000
+THROTTLE_RETRIES = len(generation.THROTTLE_BACKOFF_SECONDS)  # in-invocation retries of a throttled scene
 BLOCKED_PROMPT = (
     "This request has been blocked by our content filters. Please adjust your text prompt to submit a new request."
 )
@@ -60,70 +66,6 @@ TRANSCRIBE_FAULTS = {"quota-reached": "LimitExceededException", "rate-limited": 
 
 
 # --- transcripts the Transcribe stand-in writes for particular uploads ----------------------------------------------
-
-
-def clock(seconds: float, separator: str) -> str:
-    millis = round(seconds * 1000)
-    return (
-        f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}{separator}{millis % 1000:03d}"
-    )
-
-
-def transcript_fixture(name: str, cues: list[tuple[float, float, str]], *, subtitles: bool = True) -> Fixture:
-    """Transcribe's output for speech made of `cues` (start, end, text): the JSON in its newer layout (numbered items,
-    audio segments) and SRT/WebVTT subtitles with one cue each, numbered from 1."""
-    items: list[dict[str, Any]] = []
-    segments = []
-    for start, end, text in cues:
-        words = text.split()
-        step = (end - start) / len(words)
-        first = len(items)
-        for n, word in enumerate(words):
-            bare = word.rstrip(".,!?")
-            items.append(
-                {
-                    "id": len(items),
-                    "type": "pronunciation",
-                    "alternatives": [{"confidence": "0.99", "content": bare}],
-                    "start_time": f"{start + n * step:.3f}",
-                    "end_time": f"{start + (n + 0.9) * step:.3f}",
-                }
-            )
-            if bare != word:
-                items.append(
-                    {
-                        "id": len(items),
-                        "type": "punctuation",
-                        "alternatives": [{"confidence": "0.0", "content": word[len(bare) :]}],
-                    }
-                )
-        segments.append(
-            {
-                "id": len(segments),
-                "transcript": text,
-                "start_time": f"{start:.3f}",
-                "end_time": f"{end:.3f}",
-                "items": list(range(first, len(items))),
-            }
-        )
-    document = {
-        "jobName": name,
-        "accountId": environment.ACCOUNT_ID,
-        "status": "COMPLETED",
-        "results": {
-            "transcripts": [{"transcript": " ".join(text for _, _, text in cues)}],
-            "items": items,
-            "audio_segments": segments,
-            "language_code": "en-US",
-        },
-    }
-    srt = "".join(
-        f"{n}\n{clock(s, ',')} --> {clock(e, ',')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
-    )
-    vtt = "WEBVTT\n\n" + "".join(
-        f"{n}\n{clock(s, '.')} --> {clock(e, '.')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
-    )
-    return Fixture(name, document, {"srt": srt, "vtt": vtt} if subtitles else {})
 
 
 def three_scenes(middle: str, every: bool = False) -> list[tuple[float, float, str]]:
@@ -142,12 +84,17 @@ def long_speech(seconds: int, cue_seconds: int = 5) -> list[tuple[float, float, 
 
 
 SILENT = json.loads((ROOT / "tests" / "fixtures" / "handwritten_silent.json").read_text(encoding="utf-8"))
-LONG_CUE = " ".join(f"Sentence {n} describes the lighthouse keeper's long and winding morning." for n in range(30))
+# A long talk at an ordinary pace (one sentence every 3.5 s, about 21 characters a second): with the image cap of
+# QUICK_IMAGE_SETTINGS (3) each scene covers about ten minutes of speech, more text than the model's prompt takes.
+LONG_TALK = [
+    (3.5 * n, 3.5 * n + 3.3, f"Sentence {n} describes the lighthouse keeper's long and winding morning.")
+    for n in range(520)
+]
 
 
 def media_for(row_id: str) -> bytes:
-    """Distinct bytes per row (an MP3 tag and filler), so the Transcribe stand-in can tell the uploads apart."""
-    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + hashlib.sha256(row_id.encode()).digest() * 16
+    """Distinct bytes per row, so the Transcribe stand-in can tell the uploads apart."""
+    return distinct_audio(row_id)
 
 
 # --- the run: every row's input, then the stack left to finish -------------------------------------------------------
@@ -564,11 +511,12 @@ def scenes_lengthened(run: Run, upload: Upload, job: str, manifest: dict[str, An
 
 
 def prompt_shortened(run: Run, upload: Upload, job: str, manifest: dict[str, Any]) -> None:
-    [scene] = manifest["scenes"]
-    assert prompt_length(scene["text"]) > NOVA_PROMPT_LIMIT  # the whole text stays in the manifest ...
-    assert prompt_length(scene["prompt"]) <= NOVA_PROMPT_LIMIT  # ... the prompt was cut to fit the model
-    assert scene["prompt"].endswith((".", "…"))
-    assert scene["status"] == "ok"  # the Bedrock stand-in refuses prompts over the limit as the model does
+    assert len(manifest["scenes"]) == 3  # the image cap
+    for scene in manifest["scenes"]:
+        assert prompt_length(scene["text"]) > MODEL_PROMPT_LIMIT  # the whole text stays in the manifest ...
+        assert prompt_length(scene["prompt"]) <= MODEL_PROMPT_LIMIT  # ... the prompt was cut to fit the model
+        assert scene["prompt"].endswith((".", "…"))
+        assert scene["status"] == "ok"  # the Bedrock stand-in refuses prompts over the limit as the model does
 
 
 def only_scene_2(status: str, reason: str) -> Callable[[Run, Upload, str, dict[str, Any]], None]:
@@ -600,13 +548,15 @@ def transcribe_called_once_per_attempt(marker: str) -> Callable[[Run, Upload], N
     return check
 
 
-def bedrock_called_once_per_scene_and_attempt(word: str, reason: str) -> Callable[[Run, Upload], None]:
+def bedrock_called_per_scene_and_attempt(word: str, reason: str, retries: int = 0) -> Callable[[Run, Upload], None]:
+    """Each scene called once per attempt, plus `retries` in-invocation retries (throttling only)."""
+
     def check(run: Run, upload: Upload) -> None:
         [job] = run.jobs(upload.key)
         manifest = run.manifest(job)
         assert manifest is not None
         attempts = len(run.attempts(ILLUSTRATION, naming.transcript_key(job)))
-        assert run.bedrock_calls_with(word) == attempts * len(manifest["scenes"])
+        assert run.bedrock_calls_with(word) == attempts * len(manifest["scenes"]) * (1 + retries)
         assert all(reason in scene["reason"] for scene in manifest["scenes"])
         lines = run.logged(ILLUSTRATION, "scene not illustrated", job_name=job)
         assert len(lines) == attempts * len(manifest["scenes"])
@@ -887,11 +837,10 @@ ROWS = [
     ),
     Row(
         "scene-over-prompt-limit",
-        f"one scene whose text is {len(LONG_CUE)} characters (Nova Canvas takes {NOVA_PROMPT_LIMIT})",
-        "the prompt is cut at a word or sentence end to fit; the image is made; the manifest keeps the whole text",
-        fixture_upload(
-            "scene-over-prompt-limit", "wordy/talk.mp3", transcript_fixture("wordy", [(0.0, 9.5, LONG_CUE)])
-        ),
+        f"a {LONG_TALK[-1][1] / 60:.0f}-minute talk under a cap of 3 images: each scene's text is over the "
+        f"{MODEL_PROMPT_LIMIT} characters Stable Image Core takes",
+        "each prompt is cut at a word or sentence end to fit; the images are made; the manifest keeps the whole text",
+        fixture_upload("scene-over-prompt-limit", "wordy/talk.mp3", transcript_fixture("wordy", LONG_TALK)),
         Illustrated("complete", prompt_shortened),
         see=("tests/unit/test_illustrate_prompts.py::test_plain_prompt_respects_each_model_limit_and_keeps_the_style",),
     ),
@@ -957,31 +906,33 @@ ROWS = [
     ),
     Row(
         "bedrock-output-filtered",
-        "HTTP 200 with error 'All of the generated images have been blocked ...' and no image",
+        "HTTP 200 with finish_reasons ['Filter reason: output image'] and no image",
         "manifest partial: that scene filtered with the reason",
         fixture_upload(
             "bedrock-output-filtered", "filter/out.mp3", transcript_fixture("out", three_scenes("blockedoutput"))
         ),
-        Illustrated("partial", only_scene_2("filtered", "output blocked by content filters")),
-        see=("tests/unit/test_illustrate_image_models.py::test_nova_and_titan_responses",),
+        Illustrated("partial", only_scene_2("filtered", "blocked by content filters (Filter reason: output image)")),
+        see=("tests/unit/test_illustrate_image_models.py::test_stability_responses_for_every_finish_reason",),
     ),
     Row(
         "bedrock-fewer-images",
-        "HTTP 200 with fewer images than requested (none) and no error",
+        "HTTP 200 with finish_reasons [null] but no image",
         "manifest partial: that scene failed, 'the response contained no image'; final, no retry",
         fixture_upload("bedrock-fewer-images", "filter/none.mp3", transcript_fixture("none", three_scenes("noimage"))),
         Illustrated("partial", only_scene_2("failed", "the response contained no image")),
-        see=("tests/unit/test_illustrate_image_models.py::test_nova_and_titan_responses",),
+        see=("tests/unit/test_illustrate_image_models.py::test_stability_responses_for_every_finish_reason",),
     ),
     Row(
         "bedrock-throttled",
         "every InvokeModel call answers ThrottlingException",
-        "2 attempts (1 + 1 retry), one call per scene each (plus the SDK's adaptive retries on AWS), manifest failed "
-        "and retryable, then the dead-letter queue",
+        "2 attempts (1 + 1 retry), each scene called once plus its in-invocation retries with backoff (plus the "
+        "SDK's adaptive retries on AWS), manifest failed and retryable, then the dead-letter queue",
         fixture_upload(
             "bedrock-throttled", "busy/talk.mp3", transcript_fixture("busy", three_scenes("throttleme", True))
         ),
-        DeadLettered(ILLUSTRATION, "throttled", bedrock_called_once_per_scene_and_attempt("throttleme", "throttled")),
+        DeadLettered(
+            ILLUSTRATION, "throttled", bedrock_called_per_scene_and_attempt("throttleme", "throttled", THROTTLE_RETRIES)
+        ),
         see=(
             "tests/functions/test_illustrate_handler.py::"
             "test_all_scenes_throttled_raises_after_a_retryable_manifest_and_the_retry_finishes",
@@ -991,28 +942,34 @@ ROWS = [
     Row(
         "model-access-denied",
         "every InvokeModel call answers AccessDeniedException",
-        f"as throttling, with the reason naming {MODEL}, us-east-1 and the IAM action to allow",
+        f"as throttling but one call per scene and attempt, with the reason naming {MODEL}, {MODEL_REGION} and the "
+        "IAM action to allow",
         fixture_upload(
             "model-access-denied", "denied/talk.mp3", transcript_fixture("denied", three_scenes("nomodelaccess", True))
         ),
         DeadLettered(
             ILLUSTRATION,
-            f"access denied to model {MODEL} in us-east-1",
-            bedrock_called_once_per_scene_and_attempt(
-                "nomodelaccess", f"allow bedrock:InvokeModel on arn:aws:bedrock:us-east-1::foundation-model/{MODEL}"
+            f"access denied to model {MODEL} in {MODEL_REGION}",
+            bedrock_called_per_scene_and_attempt(
+                "nomodelaccess",
+                f"allow bedrock:InvokeModel on arn:aws:bedrock:{MODEL_REGION}::foundation-model/{MODEL}",
             ),
         ),
         see=("tests/unit/test_illustrate_generation.py::test_access_denied_names_model_region_and_the_fix",),
     ),
 ]
 
-# Asserted in other files: the local stack cannot produce the input (its image model is Nova Canvas), or the case is
+# Asserted in other files: the local stack cannot produce the input (its Bedrock stand-in answers the configured model
+# only), or the case is
 # already tested there in full.
 ELSEWHERE = {
-    "stability-finish-reasons": (
-        "Stability answers 200 with finish_reasons ['Filter reason: output image']: that scene is filtered",
-        "tests/functions/test_illustrate_handler.py::test_stability_model_and_prompt_rewrite",
-        "tests/unit/test_illustrate_image_models.py::test_stability_responses",
+    "model-end-of-life": (
+        "Bedrock answers ResourceNotFoundException 'reached the end of its life': a failed, retryable manifest saying "
+        "so, then the dead-letter queue; never a filtered scene",
+        "tests/functions/test_illustrate_handler.py::"
+        "test_a_model_past_its_end_of_life_fails_the_file_for_the_dead_letter_queue_never_as_filtered",
+        "tests/unit/test_illustrate_generation.py::"
+        "test_a_model_that_cannot_be_called_fails_retryably_naming_the_active_models",
     ),
     "several-records-one-event": (
         "one event with a good record among bad ones: the good one is processed, each bad one gets its outcome",
@@ -1042,9 +999,9 @@ def bedrock_rule(stand_in: Any) -> Callable[[str, str, dict[str, Any]], Any]:
         if "blockedprompt" in prompt:
             return stand_in.error("ValidationException", BLOCKED_PROMPT)
         if "blockedoutput" in prompt:
-            return {"images": [], "error": "All of the generated images have been blocked by our content filters."}
+            return {"seeds": [1], "finish_reasons": ["Filter reason: output image"], "images": []}
         if "noimage" in prompt:
-            return {"images": [], "error": None}
+            return {"seeds": [1], "finish_reasons": [None], "images": []}
         if "throttleme" in prompt:
             return stand_in.error("ThrottlingException", "Too many requests, please wait before trying again.", 429)
         if "nomodelaccess" in prompt:
@@ -1058,8 +1015,10 @@ def bedrock_rule(stand_in: Any) -> Callable[[str, str, dict[str, Any]], Any]:
 
 @pytest.fixture(scope="module")
 def stack(loopback_only: list[str]) -> Iterator[LocalStack]:
-    options = StackOptions(name="matrix", image_settings={**QUICK_IMAGE_SETTINGS, "IMAGE_MODEL_ID": MODEL})
-    with LocalStack(options) as local:
+    # The director is off here: these rows are about the pipeline's answer to hostile input and failing services, with
+    # the plain prompts the rows' markers are in (the director has its own tests, and a Korean run in test_e2e_korean).
+    settings = {**QUICK_IMAGE_SETTINGS, "IMAGE_MODEL_ID": MODEL, "PROMPT_DIRECTOR": "false"}
+    with LocalStack(StackOptions(name="matrix", image_settings=settings)) as local, instant_throttle_backoff():
         yield local
 
 

@@ -19,6 +19,7 @@ from e2e_support import (
     WAIT_SECONDS,
     FaultyTranscribe,
     deployment_of,
+    instant_throttle_backoff,
     log_lines,
     wait_for,
 )
@@ -35,7 +36,10 @@ QUOTA_MARKER = "at-the-job-quota"
 
 @pytest.fixture(scope="module")
 def stack(loopback_only: list[str]) -> Iterator[LocalStack]:
-    with LocalStack(StackOptions(name="redrive", image_settings=dict(QUICK_IMAGE_SETTINGS))) as local:
+    with (
+        LocalStack(StackOptions(name="redrive", image_settings=dict(QUICK_IMAGE_SETTINGS))) as local,
+        instant_throttle_backoff(),
+    ):
         yield local
 
 

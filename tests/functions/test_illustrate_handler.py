@@ -9,7 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote_plus
 
 import boto3
@@ -38,7 +38,21 @@ PNG = tiny_png()
 
 
 class FakeBedrock:
-    """bedrock-runtime as far as the function uses it; responses shaped like the real models' (aws-facts.md 3)."""
+    """bedrock-runtime as far as the function uses it; responses shaped like the real models' (aws-facts.md 3, 4).
+
+    Converse plays the prompt director: a valid JSON reply with a look and one prompt per scene it was sent (or
+    `converse_text` instead), and a fixed softened prompt for a retry after a content filter.
+    """
+
+    class meta:
+        region_name = "us-west-2"
+
+    LOOK: ClassVar[dict[str, Any]] = {
+        "style": "soft gouache",
+        "palette": "sea blue and sand",
+        "setting": "a harbour town",
+        "subjects": [{"name": "the keeper", "description": "an old man in a grey coat"}],
+    }
 
     def __init__(self, decide=None, converse_text: str | None = None) -> None:
         self.decide = decide or (lambda model_id, request: None)
@@ -55,19 +69,22 @@ class FakeBedrock:
         if isinstance(decided, Exception):
             raise decided
         if decided is None:
-            image = base64.b64encode(PNG).decode()
-            decided = (
-                {"seeds": [request["seed"]], "finish_reasons": [None], "images": [image]}
-                if modelId.startswith("stability.")
-                else {"images": [image], "error": None}
-            )
+            decided = {"seeds": [request["seed"]], "finish_reasons": [None], "images": [base64.b64encode(PNG).decode()]}
         return {"body": io.BytesIO(json.dumps(decided).encode()), "contentType": "application/json"}
 
     def converse(self, **kwargs: Any) -> dict[str, Any]:
         with self.lock:
             self.conversations.append(kwargs)
+        system = kwargs["system"][0]["text"]
+        text = self.converse_text
+        if "content filter blocked" in system:
+            text = "A gentle harbour at dusk, boats safely moored"
+        elif text is None:
+            sent = json.loads(kwargs["messages"][0]["content"][0]["text"])["scenes"]
+            scenes = [{"index": s["index"], "prompt": f"An English picture of scene {s['index']}"} for s in sent]
+            text = json.dumps({"look": self.LOOK, "scenes": scenes})
         return {
-            "output": {"message": {"role": "assistant", "content": [{"text": self.converse_text}]}},
+            "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
             "stopReason": "end_turn",
             "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2},
             "metrics": {"latencyMs": 1},
@@ -89,10 +106,11 @@ def s3(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name in (
         "IMAGE_MODEL_ID",
         "PROMPT_MODEL_ID",
+        "PROMPT_DIRECTOR",
+        "BEDROCK_REGION",
         "MAX_IMAGES_PER_FILE",
         "IMAGE_STYLE",
-        "IMAGE_WIDTH",
-        "IMAGE_HEIGHT",
+        "IMAGE_ASPECT_RATIO",
         "LOG_LEVEL",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -190,8 +208,13 @@ def test_a_transcript_becomes_images_a_manifest_and_a_gallery(s3: Any) -> None:
         document["language_code"]
         == json.loads((FIXTURES / "handwritten_harbour_walk.json").read_text())["results"]["language_code"]
     )
-    assert document["model_id"] == "amazon.nova-canvas-v1:0"
+    assert document["model_id"] == "stability.stable-image-core-v1:1"
+    assert (document["bedrock_region"], document["prompt_model_id"]) == ("us-west-2", "us.amazon.nova-lite-v1:0")
+    assert document["look"] == FakeBedrock.LOOK
+    assert isinstance(document["base_seed"], int)
     assert document["scene_source"] == "recut"
+    assert len(fake.conversations) == 1  # one director call for the whole file
+    assert {r["aspect_ratio"] for r in fake.invocations} == {"16:9"}
     assert document["subtitle_tracks"] == [
         {
             "language": "en-GB",
@@ -219,9 +242,11 @@ def test_a_transcript_becomes_images_a_manifest_and_a_gallery(s3: Any) -> None:
     assert all(rule["recut"] == 0 for rule in quality["rules"].values())
     cue_ends = {c.end_ms / 1000 for c in recut_cues}
     assert all(scene["end"] in cue_ends for scene in document["scenes"])
-    sent = {r["imageGenerationConfig"]["seed"]: r["textToImageParams"]["text"] for r in fake.invocations}
+    sent = {r["seed"]: r["prompt"] for r in fake.invocations}
     for scene in document["scenes"]:
         assert scene["status"] == "ok"
+        assert (scene["prompt_source"], scene["prompt_note"]) == ("director", None)
+        assert scene["prompt"].startswith(f"An English picture of scene {scene['index']} Style: soft gouache")
         assert scene["image_key"] == naming.scene_image_key(JOB, scene["index"])
         assert sent[scene["seed"]] == scene["prompt"]
         assert scene["start"] < scene["end"]
@@ -309,7 +334,7 @@ def test_filtered_and_failed_scenes_are_recorded_and_the_rest_is_illustrated(s3:
     plan_seeds: list[int] = []
 
     def decide(model_id: str, request: dict[str, Any]) -> Any:
-        seed = request["imageGenerationConfig"]["seed"]
+        seed = request["seed"]
         if seed == plan_seeds[0]:
             return client_error("ValidationException", BLOCKED, 400)
         if seed == plan_seeds[1]:
@@ -317,19 +342,25 @@ def test_filtered_and_failed_scenes_are_recorded_and_the_rest_is_illustrated(s3:
         return None
 
     from illustrate_scenes.image_models import model_for
+    from illustrate_scenes.plan import base_seed
 
-    model = model_for("amazon.nova-canvas-v1:0")
-    plan_seeds.extend([model.seed(JOB, 1), model.seed(JOB, 2)])
+    model = model_for("stability.stable-image-core-v1:1")
+    plan_seeds.extend([model.seed(base_seed(JOB), 1), model.seed(base_seed(JOB), 2)])
     fake = FakeBedrock(decide)
-    with aws.override("bedrock-runtime", fake):
-        result = handler(event((naming.transcript_key(JOB), etag)), None)
-    assert result["records"][0]["outcome"] == "partial"
+    with aws.override("bedrock-runtime", fake), pytest.raises(RecordsFailed):
+        handler(event((naming.transcript_key(JOB), etag)), None)
     document = manifest(s3)
+    assert document["status"] == "partial"
     statuses = [s["status"] for s in document["scenes"]]
     assert statuses == ["filtered", "failed"] + ["ok"] * (expected_scene_count() - 2)
     assert "content filters" in document["scenes"][0]["reason"]
-    assert "amazon.nova-canvas-v1:0" in document["scenes"][1]["reason"]
-    assert "us-east-1" in document["scenes"][1]["reason"]
+    # The filtered scene was retried once with the director's softened prompt; the seed (and so the block) stayed.
+    assert [a["prompt_source"] for a in document["scenes"][0]["attempts"]] == ["director", "director-retry"]
+    assert document["scenes"][0]["prompt"].startswith("A gentle harbour at dusk")
+    assert "stability.stable-image-core-v1:1" in document["scenes"][1]["reason"]
+    assert "us-west-2" in document["scenes"][1]["reason"]
+    # One scene failed for a reason that may clear: the file stays re-drivable for that scene.
+    assert document["retryable"] is True
     assert naming.scene_image_key(JOB, 1) not in image_keys(s3)
     assert naming.scene_image_key(JOB, 3) in image_keys(s3)
 
@@ -339,7 +370,7 @@ def test_filtered_and_failed_scenes_are_recorded_and_the_rest_is_illustrated(s3:
     [
         ("ThrottlingException", 429, "throttled"),
         # Access is granted later (IAM fixed, Marketplace subscription done): kept for a retry, then a re-drive.
-        ("AccessDeniedException", 403, "access denied to model amazon.nova-canvas-v1:0 in us-east-1"),
+        ("AccessDeniedException", 403, "access denied to model stability.stable-image-core-v1:1 in us-west-2"),
     ],
 )
 def test_all_scenes_throttled_raises_after_a_retryable_manifest_and_the_retry_finishes(
@@ -381,43 +412,103 @@ def test_one_bad_record_does_not_lose_the_others(s3: Any) -> None:
     assert manifest(s3)["status"] == "complete"
 
 
-def test_stability_model_and_prompt_rewrite(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    configure(
-        monkeypatch,
-        IMAGE_MODEL_ID="stability.stable-image-core-v1:1",
-        PROMPT_MODEL_ID="amazon.nova-lite-v1:0",
-        IMAGE_STYLE="woodcut print",
-        IMAGE_WIDTH="1536",
-        IMAGE_HEIGHT="640",
-    )
+def test_style_aspect_ratio_and_a_softened_retry_that_succeeds(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    configure(monkeypatch, IMAGE_STYLE="woodcut print", IMAGE_ASPECT_RATIO="21:9")
     etag = upload_transcript(s3)
-    filtered_seed = []
 
     def decide(model_id: str, request: dict[str, Any]) -> Any:
-        if not filtered_seed:
-            filtered_seed.append(request["seed"])
-        if request["seed"] == filtered_seed[0]:
+        if "scene 1 " in request["prompt"]:
             return {"seeds": [request["seed"]], "finish_reasons": ["Filter reason: output image"], "images": [""]}
         return None
 
-    fake = FakeBedrock(decide, converse_text="A stone lighthouse above a stormy bay")
+    fake = FakeBedrock(decide)
     with aws.override("bedrock-runtime", fake):
         handler(event((naming.transcript_key(JOB), etag)), None)
     document = manifest(s3)
-    assert document["image_size"] == "aspect ratio 21:9"
+    assert document["image_size"] == "aspect ratio 21:9 (about 1536x640)"
     assert {r["aspect_ratio"] for r in fake.invocations} == {"21:9"}
-    assert len(fake.conversations) == expected_scene_count()
-    assert all(s["prompt"] == "A stone lighthouse above a stormy bay Style: woodcut print." for s in document["scenes"])
-    assert all(s["prompt_source"] == "rewritten" for s in document["scenes"])
-    filtered = [s for s in document["scenes"] if s["status"] == "filtered"]
-    assert [s["seed"] for s in filtered] == filtered_seed
-    assert "Filter reason: output image" in filtered[0]["reason"]
-    assert document["status"] == "partial"
+    assert all(s["prompt"].endswith("Style: woodcut print.") for s in document["scenes"])
+    first = document["scenes"][0]
+    assert (first["status"], first["prompt_source"]) == ("ok", "director-retry")
+    assert [a["status"] for a in first["attempts"]] == ["filtered", "ok"]
+    assert "Filter reason: output image" in first["attempts"][0]["reason"]
+    assert document["status"] == "complete"
+    assert len(fake.conversations) == 2  # the director, then one softened prompt
+
+
+END_OF_LIFE = (
+    "This model version has reached the end of its life. Please refer to the AWS documentation for more details."
+)
+
+
+def test_a_model_past_its_end_of_life_fails_the_file_for_the_dead_letter_queue_never_as_filtered(s3: Any) -> None:
+    etag = upload_transcript(s3)
+    retired = FakeBedrock(lambda model_id, request: client_error("ResourceNotFoundException", END_OF_LIFE, 404))
+    with aws.override("bedrock-runtime", retired), pytest.raises(RecordsFailed, match="end of life"):
+        handler(event((naming.transcript_key(JOB), etag)), None)
+    document = manifest(s3)
+    assert (document["status"], document["retryable"]) == ("failed", True)
+    assert document["counts"]["filtered"] == 0
+    assert "has reached end of life" in document["reason"]
+    assert "stability.stable-image-core-v1:1" in document["reason"]
+    assert "dead-letter queue" in document["reason"]
+
+
+class Context:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_a_partial_result_is_redriven_for_the_missing_scenes_only(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    etag = upload_transcript(s3)
+    count = expected_scene_count()
+    throttled = client_error("ThrottlingException", "Too many requests", 429)
+    # Scene 2 stays throttled through the in-invocation retries; the context leaves time for them (no real sleep).
+    monkeypatch.setattr("illustrate_scenes.generation.time.sleep", lambda seconds: None)
+    first = FakeBedrock(lambda model_id, request: throttled if "scene 2 " in request["prompt"] else None)
+    with aws.override("bedrock-runtime", first), pytest.raises(RecordsFailed, match="retried for them only"):
+        handler(event((naming.transcript_key(JOB), etag)), Context(800_000))
+    partial = manifest(s3)
+    assert (partial["status"], partial["retryable"]) == ("partial", True)
+    assert len([r for r in first.invocations if "scene 2 " in r["prompt"]]) == 5  # 1 call + 4 backoff retries
+    kept = read(s3, naming.scene_image_key(JOB, 1))
+
+    second = FakeBedrock()
+    with aws.override("bedrock-runtime", second):  # the retry, or a re-drive from the dead-letter queue
+        handler(event((naming.transcript_key(JOB), etag)), Context(800_000))
+    done = manifest(s3)
+    assert (done["status"], done["retryable"]) == ("complete", False)
+    assert [r["seed"] for r in second.invocations] == [partial["scenes"][1]["seed"]]  # only the missing scene
+    assert read(s3, naming.scene_image_key(JOB, 1)) == kept
+    assert done["look"] == partial["look"]
+    assert [s["status"] for s in done["scenes"]] == ["ok"] * count
+    assert done["scenes"][0]["prompt"] == partial["scenes"][0]["prompt"]
+
+
+def test_a_throttled_scene_is_not_retried_in_an_invocation_that_is_almost_over(s3: Any) -> None:
+    etag = upload_transcript(s3)
+    throttled = client_error("ThrottlingException", "Too many requests", 429)
+    fake = FakeBedrock(lambda model_id, request: throttled if "scene 2 " in request["prompt"] else None)
+    with aws.override("bedrock-runtime", fake), pytest.raises(RecordsFailed):
+        handler(event((naming.transcript_key(JOB), etag)), Context(20_000))
+    assert len([r for r in fake.invocations if "scene 2 " in r["prompt"]]) == 1
+
+
+def test_a_retired_model_stops_the_function_at_start(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline_core.config import ConfigError
+
+    configure(monkeypatch, IMAGE_MODEL_ID="amazon.nova-canvas-v1:0")
+    with pytest.raises(ConfigError, match="reached end of life on 2026-09-30") as raised:
+        handler(event((naming.transcript_key(JOB), "x")), None)
+    assert "Active image models: stability.sd3-5-large-v1:0" in str(raised.value)
 
 
 def test_invalid_configuration_fails_loudly(s3: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    configure(monkeypatch, IMAGE_WIDTH="1000")
+    configure(monkeypatch, IMAGE_ASPECT_RATIO="4:3")
     from pipeline_core.config import ConfigError
 
-    with pytest.raises(ConfigError, match="IMAGE_WIDTH"):
+    with pytest.raises(ConfigError, match="IMAGE_ASPECT_RATIO"):
         handler(event((naming.transcript_key(JOB), "x")), None)

@@ -213,9 +213,14 @@ run "image_role_names_exactly_its_buckets_and_actions" {
       "s3:PutObject"         = toset(["arn:aws:s3:::talks-images/*"])
       "s3:ListBucket"        = toset(["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-images"])
       "sqs:SendMessage"      = toset([output.image_dead_letter_queue_arn])
-      "bedrock:InvokeModel"  = toset(["arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-canvas-v1:0"])
+      "bedrock:InvokeModel" = toset([
+        "arn:aws:bedrock:us-west-2::foundation-model/stability.stable-image-core-v1:1",
+        "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.amazon.nova-lite-v1:0",
+        "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0",
+      ])
+      "translate:TranslateText" = toset(["*"])
     }
-    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue and the image model."
+    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue, the image model and the director's profile in the model's Region (us-west-2, not the module's eu-west-1), and TranslateText."
   }
 
   assert {
@@ -241,8 +246,8 @@ run "bedrock_permissions_follow_the_chosen_models_and_inference_profiles" {
     condition = toset(one([
       for statement in jsondecode(module.image_function.role_policy_json).Statement : statement.Resource if contains(statement.Action, "bedrock:InvokeModel")
       ])) == toset([
-      "arn:aws:bedrock:eu-west-1::foundation-model/stability.sd3-5-large-v1:0",
-      "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/us.amazon.nova-lite-v1:0",
+      "arn:aws:bedrock:us-west-2::foundation-model/stability.sd3-5-large-v1:0",
+      "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.amazon.nova-lite-v1:0",
       "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0",
     ])
     error_message = "InvokeModel must name the image model, and the prompt model's inference profile plus its foundation model in the profile's Regions."
@@ -252,6 +257,108 @@ run "bedrock_permissions_follow_the_chosen_models_and_inference_profiles" {
     condition     = output.function_environment.illustrate_scenes.PROMPT_MODEL_ID == "us.amazon.nova-lite-v1:0" && output.function_environment.illustrate_scenes.IMAGE_MODEL_ID == "stability.sd3-5-large-v1:0"
     error_message = "The image function's environment must carry the chosen models."
   }
+}
+
+run "omni_is_called_through_its_us_profile_from_the_chosen_region" {
+  command = apply
+
+  variables {
+    image_model_id  = "us.amazon.nova-2-omni-v1:0"
+    bedrock_region  = "us-west-2"
+    prompt_director = false
+  }
+
+  assert {
+    condition = toset(one([
+      for statement in jsondecode(module.image_function.role_policy_json).Statement : statement.Resource if contains(statement.Action, "bedrock:InvokeModel")
+      ])) == toset([
+      "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.amazon.nova-2-omni-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-2-omni-v1:0",
+    ])
+    error_message = "Omni needs its profile ARN in the Bedrock Region plus the foundation model in the profile's Regions; no director model when the director is off."
+  }
+
+  assert {
+    condition     = output.function_environment.illustrate_scenes.BEDROCK_REGION == "us-west-2" && output.function_environment.illustrate_scenes.PROMPT_DIRECTOR == "false" && !contains(keys(output.function_environment.illustrate_scenes), "PROMPT_MODEL_ID")
+    error_message = "The chosen Bedrock Region and the director switch must reach the function."
+  }
+}
+
+run "the_director_is_called_in_the_bedrock_region_of_the_image_model" {
+  command = apply
+
+  variables {
+    image_model_id  = "us.amazon.nova-2-omni-v1:0"
+    prompt_model_id = "us.amazon.nova-micro-v1:0"
+  }
+
+  assert {
+    condition = toset(one([
+      for statement in jsondecode(module.image_function.role_policy_json).Statement : statement.Resource if contains(statement.Action, "bedrock:InvokeModel")
+      ])) == toset([
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-2-omni-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-2-omni-v1:0",
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-micro-v1:0",
+      "arn:aws:bedrock:*::foundation-model/amazon.nova-micro-v1:0",
+    ])
+    error_message = "With Omni (home Region us-east-1) both profiles are granted in us-east-1."
+  }
+
+  assert {
+    condition     = output.function_environment.illustrate_scenes.BEDROCK_REGION == "us-east-1" && output.function_environment.illustrate_scenes.PROMPT_MODEL_ID == "us.amazon.nova-micro-v1:0"
+    error_message = "The image model's home Region and the chosen director must reach the function."
+  }
+}
+
+run "a_retired_image_model_is_refused_at_plan" {
+  command = plan
+
+  variables {
+    image_model_id = "amazon.nova-canvas-v1:0"
+  }
+
+  expect_failures = [var.image_model_id]
+}
+
+run "a_retired_titan_model_is_refused_at_plan" {
+  command = plan
+
+  variables {
+    image_model_id = "amazon.titan-image-generator-v2:0"
+  }
+
+  expect_failures = [var.image_model_id]
+}
+
+run "a_retired_director_model_is_refused_at_plan" {
+  command = plan
+
+  variables {
+    prompt_model_id = "amazon.nova-premier-v1:0"
+  }
+
+  expect_failures = [var.prompt_model_id]
+}
+
+run "a_region_where_the_model_does_not_run_is_refused" {
+  command = plan
+
+  variables {
+    bedrock_region = "eu-west-1"
+  }
+
+  expect_failures = [var.bedrock_region]
+}
+
+run "an_aspect_ratio_the_model_does_not_offer_is_refused" {
+  command = plan
+
+  variables {
+    image_model_id     = "us.amazon.nova-2-omni-v1:0"
+    image_aspect_ratio = "21:9"
+  }
+
+  expect_failures = [var.image_aspect_ratio]
 }
 
 run "upload_api_role_may_only_put_into_the_audio_bucket" {
@@ -353,18 +460,20 @@ run "environment_holds_exactly_the_documented_variables" {
   assert {
     condition = module.image_function.environment_variables == tomap({
       IMAGE_BUCKET            = "talks-images"
-      IMAGE_MODEL_ID          = "amazon.nova-canvas-v1:0"
+      IMAGE_MODEL_ID          = "stability.stable-image-core-v1:1"
       SCENE_SECONDS           = "30"
       MAX_IMAGES_PER_FILE     = "10"
+      PROMPT_DIRECTOR         = "true"
+      PROMPT_MODEL_ID         = "us.amazon.nova-lite-v1:0"
+      BEDROCK_REGION          = "us-west-2"
       IMAGE_CONCURRENCY       = "4"
-      IMAGE_WIDTH             = "1024"
-      IMAGE_HEIGHT            = "1024"
+      IMAGE_ASPECT_RATIO      = "16:9"
       LOG_LEVEL               = "INFO"
       SUBTITLE_PROFILE        = "auto"
       SUBTITLE_MAX_LINE_CHARS = "0"
       SUBTITLE_MAX_CPS        = "0"
     })
-    error_message = "Image environment by default: the image bucket, Nova Canvas, 30 s scenes, 10 images, 4 threads, 1024x1024, subtitles by the transcript's language; no style, no prompt model, no translations."
+    error_message = "Image environment by default: the image bucket, Stable Image Core in us-west-2 (its home Region), the director on Nova Lite, 30 s scenes, 10 images, 4 threads, 16:9, subtitles by the transcript's language; no style, no translations."
   }
 
   assert {
@@ -385,8 +494,7 @@ run "environment_follows_the_variables" {
     max_images_per_file = 3
     image_style         = "pencil sketch"
     image_concurrency   = 2
-    image_width         = 1280
-    image_height        = 768
+    image_aspect_ratio  = "3:2"
   }
 
   assert {
@@ -395,8 +503,8 @@ run "environment_follows_the_variables" {
   }
 
   assert {
-    condition = [for key in ["SCENE_SECONDS", "MAX_IMAGES_PER_FILE", "IMAGE_STYLE", "IMAGE_CONCURRENCY", "IMAGE_WIDTH", "IMAGE_HEIGHT", "LOG_LEVEL"] :
-    output.function_environment.illustrate_scenes[key]] == ["45", "3", "pencil sketch", "2", "1280", "768", "DEBUG"]
+    condition = [for key in ["SCENE_SECONDS", "MAX_IMAGES_PER_FILE", "IMAGE_STYLE", "IMAGE_CONCURRENCY", "IMAGE_ASPECT_RATIO", "LOG_LEVEL"] :
+    output.function_environment.illustrate_scenes[key]] == ["45", "3", "pencil sketch", "2", "3:2", "DEBUG"]
     error_message = "The image settings do not reach the function's environment."
   }
 }
@@ -437,12 +545,12 @@ run "translated_subtitles_get_translate_and_their_settings" {
   }
 }
 
-run "no_translate_permission_without_subtitle_languages" {
+run "translate_is_granted_once_without_a_terminology_by_default" {
   command = apply
 
   assert {
-    condition     = !strcontains(module.image_function.role_policy_json, "translate:")
-    error_message = "Without subtitle_languages the image function must not get any Translate permission."
+    condition     = length(regexall("translate:TranslateText", module.image_function.role_policy_json)) == 1 && !strcontains(module.image_function.role_policy_json, ":terminology/")
+    error_message = "The image function gets translate:TranslateText once (scene text without the director, and subtitle tracks), and no terminology it was not given."
   }
 }
 
@@ -540,27 +648,16 @@ run "language_options_with_a_fixed_language_fail_the_plan" {
   expect_failures = [output.function_environment]
 }
 
-run "a_style_longer_than_half_the_titan_prompt_limit_fails_the_plan" {
+run "the_longest_style_fits_the_default_model" {
   command = plan
 
   variables {
-    image_model_id = "amazon.titan-image-generator-v2:0"
-    image_style    = join("", [for i in range(257) : "x"])
-  }
-
-  expect_failures = [output.function_environment]
-}
-
-run "the_same_style_fits_nova_canvas" {
-  command = plan
-
-  variables {
-    image_style = join("", [for i in range(257) : "x"])
+    image_style = join("", [for i in range(500) : "x"])
   }
 
   assert {
-    condition     = length(output.function_environment.illustrate_scenes.IMAGE_STYLE) == 257
-    error_message = "A 257-character style is within half of Nova Canvas's 1,024-character prompt limit."
+    condition     = length(output.function_environment.illustrate_scenes.IMAGE_STYLE) == 500
+    error_message = "A 500-character style is within half of Stable Image Core's 10,000-character prompt limit."
   }
 }
 
@@ -842,7 +939,7 @@ run "without_an_api_key_the_curl_command_sends_none" {
 # Input validation
 ################################################################################
 
-run "an_unknown_image_model_family_is_rejected" {
+run "an_unknown_image_model_is_rejected" {
   command = plan
 
   variables {

@@ -112,7 +112,7 @@ run "buckets_are_private_tls_only_and_encrypted_by_default" {
   }
 }
 
-run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs" {
+run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs_and_translate_text" {
   command = apply
 
   # Every statement of every role policy the module writes: the three functions' roles and the upload API's role.
@@ -121,8 +121,8 @@ run "no_role_may_act_on_every_resource_but_to_start_transcription_jobs" {
       for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Action if contains(statement.Resource, "*")
       ]
-    ])) == toset(["transcribe:StartTranscriptionJob"])
-    error_message = "Only transcribe:StartTranscriptionJob (which has no resource-level permissions) may be granted on \"*\"."
+    ])) == toset(["transcribe:StartTranscriptionJob", "translate:TranslateText"])
+    error_message = "Only transcribe:StartTranscriptionJob and translate:TranslateText (no resource-level permissions without a terminology) may be granted on \"*\"."
   }
 
   assert {
@@ -396,8 +396,8 @@ run "each_role_may_use_the_key_only_for_its_own_buckets_and_queue" {
       for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Action if contains(statement.Resource, "*")
       ]
-    ])) == toset(["transcribe:StartTranscriptionJob"])
-    error_message = "With the key too, only transcribe:StartTranscriptionJob may be granted on \"*\"."
+    ])) == toset(["transcribe:StartTranscriptionJob", "translate:TranslateText"])
+    error_message = "With the key too, only transcribe:StartTranscriptionJob and translate:TranslateText may be granted on \"*\"."
   }
 
   assert {
@@ -469,7 +469,7 @@ run "tracing_adds_only_the_x_ray_actions_on_every_resource" {
       for policy in [module.transcription_function.role_policy_json, module.image_function.role_policy_json, module.upload_api.role_policy_json, module.upload_api.presign_role_policy_json] : [
         for statement in jsondecode(policy).Statement : statement.Action if contains(statement.Resource, "*")
       ]
-    ])) == toset(["transcribe:StartTranscriptionJob", "xray:PutTraceSegments", "xray:PutTelemetryRecords"])
+    ])) == toset(["transcribe:StartTranscriptionJob", "translate:TranslateText", "xray:PutTraceSegments", "xray:PutTelemetryRecords"])
     error_message = "Tracing may add only X-Ray's write actions (which have no resource-level permissions) on \"*\"."
   }
 }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
 
 from illustrate_scenes.gallery import RunInfo, build_manifest, manifest_bytes, render_gallery
-from illustrate_scenes.generation import SceneResult
+from illustrate_scenes.generation import Attempt, SceneResult
 from illustrate_scenes.plan import FAILED, NO_SPEECH, READY, Plan, PlannedScene
 from illustrate_scenes.scenes import SceneCap
 
@@ -21,8 +22,8 @@ RUN = RunInfo(
     source_audio_bucket="audio-bucket",
     source_audio_key="talks/talk.mp3",
     subtitle_keys={"srt": "transcripts/talk-abc123.srt", "vtt": None},
-    model_id="amazon.nova-canvas-v1:0",
-    image_size="1024x1024",
+    model_id="stability.stable-image-core-v1:1",
+    image_size="aspect ratio 16:9 (about 1344x768)",
     prompt_model_id=None,
     style="",
     scene_seconds=30,
@@ -54,7 +55,8 @@ def plan(count: int) -> Plan:
     [
         (["ok", "ok"], False, "complete", False),
         (["ok", "filtered"], False, "partial", False),
-        (["ok", "failed"], True, "partial", False),  # at least one image: final, no retry
+        (["ok", "failed"], True, "partial", True),  # missing scenes may succeed: retried for those scenes only
+        (["ok", "failed"], False, "partial", False),  # a final failure: nothing to retry
         (["failed", "failed"], True, "failed", True),  # every failure transient: Lambda retries
         (["failed", "filtered"], True, "failed", False),  # a filtered scene will not change on retry
     ],
@@ -96,7 +98,10 @@ def test_manifest_fields() -> None:
     assert manifest["transcript_key"] == "transcripts/talk-abc123.json"
     assert manifest["transcript_etag"] == "0123abcd"
     assert manifest["language_code"] == "en-US"
-    assert manifest["model_id"] == "amazon.nova-canvas-v1:0"
+    assert manifest["model_id"] == "stability.stable-image-core-v1:1"
+    # Fields of the prompt director; without a director run they are present and empty.
+    assert (manifest["look"], manifest["prompt_model_id"], manifest["bedrock_region"]) == (None, None, None)
+    assert manifest["base_seed"] is None
     first, second = manifest["scenes"]
     assert first == {
         "index": 1,
@@ -109,7 +114,9 @@ def test_manifest_fields() -> None:
         "image_key": "talk-abc123/scene-001.png",
         "status": "ok",
         "reason": None,
+        "prompt_note": None,
     }
+    assert "attempts" not in first
     assert (second["status"], second["image_key"], second["reason"]) == ("filtered", None, "filtered because")
     assert json.loads(manifest_bytes(manifest)) == manifest
 
@@ -175,3 +182,39 @@ def test_gallery_escapes_everything_it_shows() -> None:
     assert parser.html_lang == 'en" onload="x'  # one attribute value, not two attributes
     assert evil in "".join(parser.texts)
     assert not re.search(r"<script", page, re.IGNORECASE)
+
+
+LOOK = {
+    "style": "ink & <watercolour>",
+    "palette": "sea blue",
+    "setting": "a harbour",
+    "subjects": [{"name": "guide", "description": "yellow raincoat"}],
+}
+
+
+def test_director_fields_in_the_manifest_and_the_look_once_at_the_top_of_the_page() -> None:
+    run = replace(RUN, prompt_model_id="us.amazon.nova-lite-v1:0", bedrock_region="us-west-2", look=LOOK)
+    directed = Plan(READY, scene_source="srt", language_code="ko-KR", scenes=(planned(1), planned(2)), base_seed=77)
+    attempts = (
+        Attempt("harsh", "director", "filtered", "blocked by content filters"),
+        Attempt("softer", "director-retry", "ok", None),
+    )
+    retried = SceneResult(
+        planned(2), "ok", None, False, "softer", "director-retry", "the first prompt was blocked", "k", 1.0, attempts
+    )
+    first = SceneResult(planned(1), "ok", None, False, "p", "director", None, "k1", 1.0)
+    manifest = build_manifest(run, directed, [first, retried])
+    assert manifest["look"] == LOOK
+    assert (manifest["prompt_model_id"], manifest["bedrock_region"], manifest["base_seed"]) == (
+        "us.amazon.nova-lite-v1:0",
+        "us-west-2",
+        77,
+    )
+    assert [s["prompt_source"] for s in manifest["scenes"]] == ["director", "director-retry"]
+    assert manifest["scenes"][1]["prompt_note"] == "the first prompt was blocked"
+    assert [a["status"] for a in manifest["scenes"][1]["attempts"]] == ["filtered", "ok"]
+    page = render_gallery(manifest)
+    assert page.count('class="look"') == 1
+    assert "ink &amp; &lt;watercolour&gt;" in page
+    assert "guide (yellow raincoat)" in page
+    assert 'class="look"' not in render_gallery(build_manifest(RUN, plan(1), [result(1)]))

@@ -9,9 +9,10 @@ import pytest
 from preview_scenes import main as preview
 
 from illustrate_scenes.image_models import model_for
-from illustrate_scenes.plan import FAILED, NO_SPEECH, READY, PlanOptions, SourceFile, build_plan
+from illustrate_scenes.plan import FAILED, NO_SPEECH, READY, PlanOptions, SourceFile, base_seed, build_plan
 from illustrate_scenes.prompts import prompt_length
 from illustrate_scenes.subtitles import parse_srt
+from pipeline_core.models import CATALOGUE
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 JSON_FILE = FIXTURES / "handwritten_harbour_walk.json"
@@ -72,7 +73,7 @@ def test_malformed_transcript_fails_with_the_field_even_when_subtitles_exist() -
 
 
 def test_scenes_carry_prompts_within_limit_and_per_scene_seeds() -> None:
-    model = model_for("amazon.titan-image-generator-v2:0")
+    model = model_for("stability.stable-image-ultra-v1:1")
     plan = build_plan(
         "job-1", PlanOptions(model=model, scene_seconds=5, max_images=4, style="ink"), srt=source(SRT_FILE)
     )
@@ -87,7 +88,8 @@ def test_scenes_carry_prompts_within_limit_and_per_scene_seeds() -> None:
     cues = parse_srt(SRT_FILE.read_text())
     assert " ".join(s.text for s in plan.scenes) == " ".join(c.text for c in cues)
     for scene in plan.scenes:
-        assert scene.seed == model.seed("job-1", scene.index)
+        assert plan.base_seed == base_seed("job-1")
+        assert scene.seed == model.seed(plan.base_seed, scene.index)
         assert prompt_length(scene.prompt) <= model.prompt_limit
         assert scene.prompt.endswith("Style: ink.")
         assert scene.negative_prompt
@@ -132,12 +134,58 @@ def test_preview_of_a_malformed_file_exits_1(tmp_path: Path, capsys: pytest.Capt
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--model", "stability.stable-diffusion-xl-v1"], ["--max-images", "0"], ["--style", "x" * 600]],
+    [["--model", "stability.stable-diffusion-xl-v1"], ["--max-images", "0"], ["--style", "x" * 5001]],
 )
 def test_preview_refuses_bad_options(arguments: list[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         preview([str(SRT_FILE), *arguments])
     assert caught.value.code == 2
+
+
+@pytest.mark.parametrize("model", ["amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v2:0"])
+def test_preview_refuses_a_retired_model_with_the_plan_time_message(
+    model: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        preview([str(SRT_FILE), "--model", model])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    message = CATALOGUE.refusal(model, "image")
+    assert message is not None
+    assert f"error: --model: {message}" in err
+    assert "Traceback" not in err
+
+
+def test_preview_shows_the_director_request_and_the_translated_fallback_for_korean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    korean = tmp_path / "talk.srt"
+    korean.write_text(
+        "1\n00:00:01,000 --> 00:00:04,000\n안녕하세요, 항구 산책에 오신 것을 환영합니다.\n", encoding="utf-8"
+    )
+    assert preview([str(korean), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["director"]["calls"] == 1
+    assert document["director"]["model_id"] == "us.amazon.nova-lite-v1:0"
+    sent = json.loads(document["director"]["requests"][0]["messages"][0]["content"][0]["text"])
+    assert sent["scenes"][0]["text"] == "안녕하세요, 항구 산책에 오신 것을 환영합니다."
+    # An SRT carries no language code, so the preview cannot know it is Korean: the fallback is the plain prompt.
+    assert (document["fallback_source"], document["translate_from"]) == ("plain", None)
+    assert preview([str(korean), "--no-director"]) == 0
+    assert "prompt director: off" in capsys.readouterr().out
+
+
+def test_preview_of_a_korean_transcript_names_translate_as_the_fallback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads(JSON_FILE.read_text())
+    document["results"]["language_code"] = "ko-KR"
+    korean = tmp_path / "talk.json"
+    korean.write_text(json.dumps(document), encoding="utf-8")
+    assert preview([str(korean), "--show-requests"]) == 0
+    out = capsys.readouterr().out
+    assert "translated from ko into English by Amazon Translate" in out
+    assert "Director request 1:" in out
 
 
 def test_preview_refuses_other_file_types(tmp_path: Path) -> None:

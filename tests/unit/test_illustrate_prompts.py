@@ -8,10 +8,11 @@ import unicodedata
 import pytest
 
 from illustrate_scenes import prompts
-from illustrate_scenes.image_models import NovaCanvas, StabilityImage, TitanImage
 from illustrate_scenes.prompts import ELLIPSIS, clean, fit, plain_prompt, prompt_length
+from pipeline_core.models import CATALOGUE
 
-LIMITS = [NovaCanvas.prompt_limit, TitanImage.prompt_limit, StabilityImage.prompt_limit]
+# Every Active image model's limit, and the 512 of the retired Titan as a short case.
+LIMITS = sorted({int(e.data["prompt_limit"]) for e in CATALOGUE.image.values() if e.usable} | {512})
 LONG_TEXT = " ".join(f"Sentence number {i} talks about the harbour, the boats and the sea." for i in range(400))
 
 
@@ -105,50 +106,3 @@ def test_plain_prompt_without_style_and_with_a_style_ending_in_a_full_stop() -> 
 def test_fit_rejects_an_empty_budget() -> None:
     with pytest.raises(ValueError, match="budget"):
         fit("text", 0)
-
-
-def test_rewrite_request_is_a_converse_call_within_the_limit() -> None:
-    request = prompts.rewrite_request("amazon.nova-lite-v1:0", LONG_TEXT * 20, "ink drawing", 512)
-    assert request["modelId"] == "amazon.nova-lite-v1:0"
-    assert request["messages"][0]["role"] == "user"
-    sent = request["messages"][0]["content"][0]["text"]
-    assert prompt_length(sent) <= prompts.REWRITE_INPUT_LIMIT
-    room = 512 - prompt_length(" Style: ink drawing.")
-    assert f"at most {room} characters" in request["system"][0]["text"]
-    assert 1 <= request["inferenceConfig"]["maxTokens"] <= 1000
-
-
-def converse_reply(text: str, stop: str = "end_turn") -> dict:
-    return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}}, "stopReason": stop}
-
-
-def test_rewritten_prompt_gets_the_style_and_loses_labels_and_quotes() -> None:
-    prompt, problem = prompts.rewritten_prompt(converse_reply('Prompt: "A lighthouse at dusk"'), "ink", 1024)
-    assert problem is None
-    assert prompt == "A lighthouse at dusk Style: ink."
-
-
-def test_rewritten_prompt_is_shortened_to_the_limit() -> None:
-    prompt, _ = prompts.rewritten_prompt(converse_reply(LONG_TEXT), "ink", 512)
-    assert prompt is not None
-    assert prompt_length(prompt) <= 512
-    assert prompt.endswith(" Style: ink.")
-
-
-@pytest.mark.parametrize(
-    ("response", "problem"),
-    [
-        (
-            converse_reply(" - The generated text has been blocked by our content filters.", "content_filtered"),
-            "content",
-        ),
-        (converse_reply("anything", "guardrail_intervened"), "guardrail"),
-        (converse_reply("   "), "no text"),
-        ({"output": {"message": {"content": [{"image": {}}]}}, "stopReason": "end_turn"}, "no text"),
-        ("not a dict", "not an object"),
-    ],
-)
-def test_unusable_rewrites_say_why(response, problem: str) -> None:
-    prompt, reason = prompts.rewritten_prompt(response, "", 1024)
-    assert prompt is None
-    assert problem in reason
