@@ -79,6 +79,8 @@ MISTAKES = [
             "expected a positive number, got '-1'"),
     Mistake("preview-word-for-number", "preview_scenes.py", ("{tmp}/ok.srt", "--max-images", "x"), 2,
             "expected a positive whole number, got 'x'"),
+    Mistake("preview-retired-model", "preview_scenes.py", ("{tmp}/ok.srt", "--model", "amazon.nova-canvas-v1:0"), 2,
+            "is retired"),
     Mistake("preview-subtitles-bad-language", "preview_scenes.py",
             (str(REPO / "tests/fixtures/handwritten_harbour_walk.json"), "--subtitles", "srt", "--language", "english"),
             2, "not a language code"),
