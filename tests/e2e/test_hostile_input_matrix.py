@@ -205,7 +205,7 @@ class Run:
     def jobs(self, key: str, etag: str | None = None) -> list[str]:
         """The job names the transcription function derived for `key`, from the events it got, as it derives them."""
         names = [
-            naming.job_name(self.stack.buckets.audio, key, obj["eTag"], obj.get("versionId"))
+            naming.job_name(self.stack.buckets.audio, key, obj["eTag"])
             for _, obj in self._records(TRANSCRIPTION, key, etag)
         ]
         return list(dict.fromkeys(names))
