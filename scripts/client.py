@@ -435,6 +435,12 @@ def _s3_failure(status: int, body: bytes, url: str) -> ClientFailure:
             f"HTTP 403 from S3: the upload does not match the signed URL ({message}): the file changed after it was "
             "measured, or a proxy altered the request; run the upload again"
         )
+    if status == 412 or code == "PreconditionFailed":
+        # The URL is signed with If-None-Match: * (one URL, one object): the key already holds an object.
+        return UploadFailedError(
+            f"HTTP 412 from S3: {url} already holds an object, and a presigned upload never replaces one; "
+            "upload under another name (or delete the old object first)"
+        )
     return UploadFailedError(f"HTTP {status} from S3 for the presigned upload to {url}: {code or message}")
 
 
