@@ -33,7 +33,7 @@ from local_stack.dispatcher import Dispatcher, Route, fresh_container, load_hand
 from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
 from local_stack.lambda_standin import LambdaStandIn
 from local_stack.timeline import Timeline
-from local_stack.transcribe_standin import TranscribeStandIn
+from local_stack.transcribe_standin import JobQuota, TranscribeStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
 
@@ -48,6 +48,8 @@ class StackOptions:
     retry_delay_seconds: int = 1  # Lambda waits about a minute before an async retry; locally there is no need
     printer: Callable[[str], None] | None = None  # prints the timeline as it happens
     function_log: TextIO | None = None  # also receives the functions' JSON log lines (CloudWatch Logs, locally)
+    transcribe_job_quota: int | None = None  # Transcribe's concurrent-job quota, enforced by the stand-in; None: none
+    transcribe_job_seconds: float = 0.0  # how long a job holds its quota slot at least
 
 
 class _Mute(logging.Filter):
@@ -215,9 +217,18 @@ class LocalStack:
     def _start_stand_ins(self) -> None:
         from pipeline_core import aws
 
-        self.transcribe_stand_in = TranscribeStandIn(self.transcribe, self.s3, self.timeline)
+        quota = self.options.transcribe_job_quota
+        self.transcribe_stand_in = TranscribeStandIn(
+            self.transcribe,
+            self.s3,
+            self.timeline,
+            concurrent_job_quota=quota,
+            job_seconds=self.options.transcribe_job_seconds,
+        )
         self.transcribe_stand_in.start()
         self._exit.callback(self.transcribe_stand_in.stop)
+        if quota is not None:
+            self._exit.enter_context(aws.override("transcribe", JobQuota(self.transcribe, self.transcribe_stand_in)))
         stand_in = self.transcribe_stand_in
         self.bedrock_stand_in = BedrockRuntimeStandIn(lambda: [f.words() for f in stand_in.written().values()])
         self._exit.enter_context(aws.override("bedrock-runtime", self.bedrock_stand_in))

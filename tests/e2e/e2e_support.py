@@ -3,6 +3,7 @@ functions' log lines, and a Transcribe client that fails on purpose."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -15,7 +16,9 @@ from typing import Any
 
 import client
 import pytest
+import redrive
 from botocore.exceptions import ClientError
+from local_stack.environment import ILLUSTRATION, TRANSCRIPTION
 from local_stack.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +125,31 @@ class FaultyTranscribe:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
+
+
+def run_redrive(stack: LocalStack, *arguments: str) -> tuple[int, str]:
+    """scripts/redrive.py's main, with the local stack's SQS and Lambda stand-in and its names as `terraform output`
+    would give them."""
+    outputs = {
+        "transcription_dead_letter_queue_url": stack.dead_letter_queue_url(TRANSCRIPTION),
+        "transcription_function_name": stack.function_name(TRANSCRIPTION),
+        "image_dead_letter_queue_url": stack.dead_letter_queue_url(ILLUSTRATION),
+        "image_function_name": stack.function_name(ILLUSTRATION),
+    }
+    out = io.StringIO()
+    code = redrive.main(
+        list(arguments),
+        clients=lambda region: (stack.sqs, stack.lambda_client),
+        outputs=lambda directory: outputs,
+        out=out,
+        wait_seconds=0,  # the emulator answers every receive in full; on AWS the script long-polls
+    )
+    return code, out.getvalue()
+
+
+def queued(stack: LocalStack, function: str) -> int:
+    attributes = stack.sqs.get_queue_attributes(
+        QueueUrl=stack.dead_letter_queue_url(function),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(value) for value in attributes.values())
