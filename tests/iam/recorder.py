@@ -43,9 +43,10 @@ def _operations(service: str) -> dict[str, str]:
 
 
 class CallRecorder:
-    def __init__(self) -> None:
+    def __init__(self, enabled: Callable[[], bool] = lambda: True) -> None:
         self._records: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._enabled = enabled  # e.g. only while a local stack runs: unit tests in the same process are not calls
         self.unattributed = 0
 
     def calls(self) -> list[Call]:
@@ -53,6 +54,8 @@ class CallRecorder:
             return [Call.from_json(record) for record in self._records]
 
     def _start(self, service: str, operation: str, params: Any, region: str | None) -> dict[str, Any] | None:
+        if not self._enabled():
+            return None
         function = function_of_thread(threading.current_thread().name)
         if function is None:
             with self._lock:

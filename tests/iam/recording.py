@@ -18,7 +18,10 @@ CALLS = rendered.REPO / "build" / "iam-calls"
 class SuiteRecording:
     def __init__(self, worker: str = "main") -> None:
         self.worker = worker
-        self.recorder = CallRecorder()
+        # Only while a local stack runs: other tests that share the process (a pytest-xdist worker runs tests of
+        # every directory) call handlers with their own fakes, and those calls are not the deployed functions'.
+        self.running_stacks = 0
+        self.recorder = CallRecorder(lambda: self.running_stacks > 0)
         self.bucket_roles: dict[str, str] = {}
 
     @contextmanager
@@ -27,20 +30,25 @@ class SuiteRecording:
         from local_stack import environment
         from local_stack.stack import LocalStack
 
-        original = LocalStack._create_resources
+        create = LocalStack._create_resources
 
         def create_resources(stack: Any) -> None:
-            original(stack)
+            create(stack)
             buckets = stack.buckets
             self.bucket_roles.update({buckets.audio: "audio", buckets.transcript: "transcript", buckets.image: "image"})
+            self.running_stacks += 1
+            stack._exit.callback(self._stack_stopped)
 
         self.home_region = environment.REGION
         with ExitStack() as exit_stack:
             exit_stack.enter_context(self.recorder.installed())
             LocalStack._create_resources = create_resources  # type: ignore[method-assign]
-            exit_stack.callback(setattr, LocalStack, "_create_resources", original)
+            exit_stack.callback(setattr, LocalStack, "_create_resources", create)
             yield self
         self.dump()
+
+    def _stack_stopped(self) -> None:
+        self.running_stacks -= 1
 
     def calls(self) -> list[Call]:
         return self.recorder.calls()
