@@ -125,6 +125,16 @@ locals {
     ) : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"
   ]
 
+  # What Amazon Transcribe does with the output key on the caller's behalf (it validates the key and encrypts the
+  # output with it): kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey, as the Transcribe Developer Guide lists for
+  # a job's key (HealthScribe "Creating a customer managed key": Encrypt, Decrypt, DescribeKey "to validate the
+  # key"; "Key management": the caller needs kms:Encrypt), only through Transcribe. Checked 2026-12-01; no account
+  # was at hand to watch the calls Transcribe makes, so CloudTrail is the place to confirm them.
+  transcribe_output_key_actions = ["kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+  transcribe_output_key_condition = {
+    StringEquals = { "kms:ViaService" = ["transcribe.${local.region}.${local.dns_suffix}"] }
+  }
+
   # The roles use the key for S3 only through S3 and only for the named bucket: with a bucket key the encryption
   # context is the bucket ARN, without one (objects written before) the object ARN.
   kms_s3_conditions = {
@@ -306,6 +316,15 @@ resource "aws_iam_role_policy" "transcribe_data_access" {
           Action   = ["s3:GetObject"]
           Resource = ["${module.bucket["audio"].arn}/*"]
         },
+        # As in AWS's data-access role examples (Transcribe Developer Guide, "Permissions required for IAM roles"):
+        # with it, a missing audio object is a 404 in the job's FailureReason, not an AccessDenied that reads like a
+        # permissions fault.
+        {
+          Sid      = "ListAudioAndTranscriptKeys"
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket"]
+          Resource = [module.bucket["audio"].arn, module.bucket["transcript"].arn]
+        },
         # Transcribe writes the transcript, the subtitles and its write-access check file next to the OutputKey.
         {
           Sid      = "WriteTranscripts"
@@ -329,6 +348,13 @@ resource "aws_iam_role_policy" "transcribe_data_access" {
           Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
           Resource  = [local.kms_key_arn]
           Condition = local.kms_s3_conditions["transcript"]
+        },
+        {
+          Sid       = "TranscribeUsesOutputKey"
+          Effect    = "Allow"
+          Action    = local.transcribe_output_key_actions
+          Resource  = [local.kms_key_arn]
+          Condition = local.transcribe_output_key_condition
         },
       ] : [],
     )
@@ -385,6 +411,14 @@ module "transcription_function" {
         resources = ["${module.bucket["transcript"].arn}/${local.contract.job_record_prefix}*"]
       }
     },
+    # The ranged GETs that measure an upload's length name the version the event names (VersionId), and S3 then
+    # authorizes s3:GetObjectVersion, not s3:GetObject: without it the length cap would never run.
+    module.bucket["audio"].versioning_enabled ? {
+      ReadAudioVersions = {
+        actions   = ["s3:GetObjectVersion"]
+        resources = ["${module.bucket["audio"].arn}/*"]
+      }
+    } : {},
     # Amazon Transcribe reads the audio and writes the transcript with the caller's permissions, so with SSE-KMS this
     # role needs the key for both; Transcribe encrypts with it only when told to (OUTPUT_KMS_KEY_ARN), and S3 needs
     # kms:Decrypt as well for an upload in parts. The function's own records need GenerateDataKey, and reading a
@@ -399,6 +433,14 @@ module "transcription_function" {
         actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
         resources  = [local.kms_key_arn]
         conditions = local.kms_s3_conditions["transcript"]
+      }
+      # OutputEncryptionKMSKeyId: "the role making the request and the role specified in the DataAccessRoleArn
+      # request parameter (if present) must have permission to use the specified KMS key" (StartTranscriptionJob,
+      # botocore 1.44.8 service model, checked 2026-12-01). Transcribe checks the key with the caller's credentials.
+      TranscribeUsesOutputKey = {
+        actions    = local.transcribe_output_key_actions
+        resources  = [local.kms_key_arn]
+        conditions = local.transcribe_output_key_condition
       }
     } : {},
     # Deferred execution: the function hands Transcribe the data-access role, that role only and to Transcribe only.

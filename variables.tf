@@ -163,7 +163,7 @@ variable "api_throttle_burst_limit" {
 
 variable "api_quota_limit" {
   type        = number
-  description = "Uploads allowed per API key in each `api_quota_period`, a cost cap; null for no quota. With the other defaults (2 h audio cap, 10 Stable Image Core images and the prompt director) one upload costs at most about $3.30, so 1000 a month bounds a key's spend at about $3,300."
+  description = "Uploads allowed per API key in each `api_quota_period`, a cost cap; null for no quota. One request is at most one upload: a direct PUT writes one object, and a presigned URL (one POST) is signed with `If-None-Match: *`, so replaying it creates no second object; the same bytes uploaded again to the same key start no new job. With the other defaults one upload costs at most about $3.30 when its length can be read from its header (2 h cap: 120 Transcribe minutes $2.88, 10 Stable Image Core images $0.40 and the prompt director), and at most about $6.20 when it cannot and Amazon Transcribe's own 4 h limit applies (240 minutes $5.76), so 1000 a month bounds a key's spend at about $6,200 (about $3,300 when every file's length is readable); `python3 scripts/estimate_cost.py --minutes 240`."
   default     = 1000
 }
 
@@ -183,7 +183,7 @@ variable "api_access_log_enabled" {
 
 variable "api_create_account_cloudwatch_role" {
   type        = bool
-  description = "Whether to create API Gateway's CloudWatch role and set it in the account settings. The setting is one per account and Region, shared by every API there: enable it only if nothing else manages it."
+  description = "Whether to create API Gateway's CloudWatch role and set it in the account settings. The setting is one per account and Region, shared by every API there: enable it only if nothing else manages it. Destroying the module then resets the account's API Gateway settings (aws provider v6 always does, it has no `reset_on_delete`) and deletes the role, which stops execution and access logging of every REST API in that account and Region until a role is set again; keep the role and `aws_api_gateway_account` in a separate, long-lived configuration where that matters."
   default     = false
   nullable    = false
 }
@@ -372,8 +372,8 @@ variable "max_audio_seconds" {
 
 variable "transcribe_allow_deferred_execution" {
   type        = bool
-  description = "Whether jobs over the account's concurrent-job quota wait in Amazon Transcribe's queue (JobExecutionSettings.AllowDeferredExecution) instead of failing with LimitExceededException and being retried. Creates the data-access role Transcribe then uses to read the audio and write the transcripts (DATA_ACCESS_ROLE_ARN); the transcription role may pass only that role, only to Transcribe."
-  default     = false
+  description = "Whether jobs over the account's concurrent-job quota wait in Amazon Transcribe's queue (JobExecutionSettings.AllowDeferredExecution; up to 10,000 queued jobs, run first in, first out) instead of failing with LimitExceededException. On by default: without it a burst over the quota (250 concurrent jobs by default, fewer in new accounts) is retried by Lambda only twice within about 3 minutes, shorter than a job runs, and the rest ends in the dead-letter queue for `scripts/redrive.py`. Creates the data-access role Transcribe then uses to read the audio and write the transcripts (DATA_ACCESS_ROLE_ARN); the transcription role may pass only that role, only to Transcribe."
+  default     = true
   nullable    = false
 }
 
@@ -438,8 +438,8 @@ variable "image_timeout" {
 
 variable "image_reserved_concurrent_executions" {
   type        = number
-  description = "Concurrent executions reserved for, and limiting, the image function (bounds parallel Bedrock calls and cost); -1 leaves it unreserved. Lambda keeps 10 executions of the account unreserved, so use -1 in an account whose concurrency quota is still 10."
-  default     = 5
+  description = "Concurrent executions reserved for, and limiting, the image function; -1 (the default) reserves none. Lambda refuses a reservation that leaves the account fewer than 100 unreserved executions (an account with the usual quota of 1000), and new accounts whose quota is 10 or 50 refuse any (\"decreases account's UnreservedConcurrentExecution below its minimum value of [10]\"). Without a reservation, parallel Bedrock calls are at most `image_concurrency` per invocation times the image invocations running at once, which is the number of transcripts finishing together (bounded by Amazon Transcribe's concurrent-job quota); the model's adaptive retries back off when Bedrock throttles. Set a number only where the account has the room."
+  default     = -1
   nullable    = false
 }
 
@@ -553,7 +553,7 @@ variable "image_style" {
 
 variable "image_concurrency" {
   type        = number
-  description = "Images one invocation generates in parallel (IMAGE_CONCURRENCY)."
+  description = "Images one invocation generates in parallel (IMAGE_CONCURRENCY). Parallel Bedrock calls of the deployment are at most this times the image invocations running at once (see `image_reserved_concurrent_executions`)."
   default     = 4
   nullable    = false
 

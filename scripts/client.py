@@ -441,6 +441,12 @@ def _s3_failure(status: int, body: bytes, url: str) -> ClientFailure:
             f"HTTP 403 from S3: the upload does not match the signed URL ({message}): the file changed after it was "
             "measured, or a proxy altered the request; run the upload again"
         )
+    if status == 412 or code == "PreconditionFailed":
+        # The URL is signed with If-None-Match: * (one URL, one object): the key already holds an object.
+        return UploadFailedError(
+            f"HTTP 412 from S3: {url} already holds an object, and a presigned upload never replaces one; "
+            "upload under another name (or delete the old object first)"
+        )
     return UploadFailedError(f"HTTP {status} from S3 for the presigned upload to {url}: {code or message}")
 
 
@@ -570,14 +576,10 @@ def _read_json(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
 
 
 def candidate_jobs(bucket: str, key: str, head: Mapping[str, Any]) -> list[str]:
-    """The job names the transcription function may have given the upload. With versioning on (the module's default
-    for the audio bucket) S3's event carries the version id and the name includes it; an event without one (an
-    unversioned bucket, or an emulator that leaves it out) gives the name without it. Both are watched."""
+    """The job names the transcription function may have given the upload: one, from the key and the content (the
+    version id is not part of a job's identity, so a re-upload of the same bytes finds the earlier job's results)."""
     etag = str(head.get("ETag", "")).strip('"')
-    version = head.get("VersionId")
-    names = [naming.job_name(bucket, key, etag, version if version and version != "null" else None)]
-    names.append(naming.job_name(bucket, key, etag, None))
-    return list(dict.fromkeys(names))
+    return [naming.job_name(bucket, key, etag)]
 
 
 def follow(

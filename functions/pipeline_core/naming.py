@@ -1,7 +1,14 @@
 """Every name the pipeline derives: Transcribe job names and the keys of every object it writes.
 
-Names are deterministic functions of the uploaded object's identity (bucket, key, ETag, version), which is what makes
-both functions idempotent under S3's at-least-once delivery and Lambda's async retries.
+Names are deterministic functions of the uploaded object's identity, which is what makes both functions idempotent
+under S3's at-least-once delivery and Lambda's async retries.
+
+The identity of a job is the bucket, the key and the content (the ETag), and deliberately not the version id: on the
+versioned audio bucket every upload is a new version, so a job name with the version in it would transcribe and
+illustrate the same bytes again on every re-upload (and a replayed upload URL would cost a job each time). The same
+bytes uploaded to the same key again get the same job name, so StartTranscriptionJob answers ConflictException and
+nothing is paid twice. The ETag is the MD5 of the bytes for a single PUT; an upload in parts has an ETag of the parts
+("<md5 of part md5s>-<parts>"), so the same bytes uploaded once whole and once in parts count as two contents.
 """
 
 from __future__ import annotations
@@ -32,8 +39,8 @@ def media_format(key: str) -> str | None:
     return extension if extension in CONTRACT.media_formats else None
 
 
-def object_digest(bucket: str, key: str, etag: str, version_id: str | None) -> str:
-    identity = "\n".join((bucket, key, etag.strip('"'), version_id or ""))
+def object_digest(bucket: str, key: str, etag: str) -> str:
+    identity = "\n".join((bucket, key, etag.strip('"')))
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:HASH_CHARS]
 
 
@@ -45,9 +52,9 @@ def readable_part(key: str) -> str:
     return _UNSAFE.sub("-", ascii_key.replace("/", "-")).strip("-._")
 
 
-def job_name(bucket: str, key: str, etag: str, version_id: str | None = None) -> str:
-    """Deterministic, valid and unique per object version: readable key + short hash of bucket, key, ETag, version."""
-    digest = object_digest(bucket, key, etag, version_id)
+def job_name(bucket: str, key: str, etag: str) -> str:
+    """Deterministic, valid and unique per key and content: readable key + short hash of bucket, key and ETag."""
+    digest = object_digest(bucket, key, etag)
     readable = readable_part(key)[: JOB_NAME_MAX - HASH_CHARS - 1].rstrip("-._") or "audio"
     return f"{readable}-{digest}"
 

@@ -245,15 +245,29 @@ def presigned_upload(s3: Any, bucket: str, request: UploadRequest, expires_in: i
     """The response document: a URL for one PUT of exactly this key, type and size, valid `expires_in` seconds.
 
     Content-Type and Content-Length are signed (SigV4 signs the headers present when signing), so S3 refuses an
-    upload of another type or size: the size checked here is the size stored. A URL cannot outlive the credentials
-    that signed it, whatever `expires_in` says.
+    upload of another type or size: the size checked here is the size stored. `If-None-Match: *` is signed too (S3
+    conditional writes, https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html, checked
+    2026-12-01): S3 stores the object only if the key holds none, and answers 412 Precondition Failed otherwise, so
+    one URL creates at most one object and one transcription job, however often it is replayed before it expires.
+    The same header makes a presigned upload never replace an existing object: a new file needs a new key. A URL
+    cannot outlive the credentials that signed it, whatever `expires_in` says.
     """
-    params = {"Bucket": bucket, "Key": request.key, "ContentType": request.content_type, "ContentLength": request.size}
+    params = {
+        "Bucket": bucket,
+        "Key": request.key,
+        "ContentType": request.content_type,
+        "ContentLength": request.size,
+        "IfNoneMatch": "*",
+    }
     url = s3.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in, HttpMethod="PUT")
     return {
         "url": url,
         "method": "PUT",
-        "headers": {"Content-Type": request.content_type, "Content-Length": str(request.size)},
+        "headers": {
+            "Content-Type": request.content_type,
+            "Content-Length": str(request.size),
+            "If-None-Match": "*",
+        },
         "key": request.key,
         "bucket": bucket,
         "size": request.size,

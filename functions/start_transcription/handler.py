@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from pipeline_core import aws, log, naming, rejections, s3_events
 from pipeline_core.config import ConfigError
 from pipeline_core.s3_events import MalformedRecord, S3Object
-from start_transcription import job_events, jobs, media_duration
+from start_transcription import failures, job_events, jobs, media_duration
 
 STARTED = "started"
 ALREADY_STARTED = "already_started"
@@ -161,7 +161,8 @@ def _check_object(obj: S3Object) -> tuple[S3Object, jobs.Accepted | jobs.Rejecte
 
 def _measure(obj: S3Object, media_format: str, fields: dict[str, Any]) -> media_duration.Measurement:
     """The audio's length from at most two ranged GETs of its header; unknown (the job starts and Transcribe decides)
-    when the bytes or the read do not tell."""
+    when the bytes do not tell or the object changed meanwhile. Any other failed read (a permission, a KMS denial,
+    throttling) is raised: the length cap must not be skipped because the function could not read."""
     # The version or ETag pins the object the event names, should the key have been written to again since.
     pin = {"VersionId": obj.version_id} if obj.version_id else {"IfMatch": f'"{obj.etag}"'} if obj.etag else {}
 
@@ -171,9 +172,12 @@ def _measure(obj: S3Object, media_format: str, fields: dict[str, Any]) -> media_
 
     try:
         measured = media_duration.measure(obj.size or 0, read, media_format)
-    except Exception as err:  # a cost guard must not stop the upload: the job starts, Transcribe has its own limits
+    except ClientError as err:
+        if not failures.read_error_is_final(_error_code(err)):
+            raise  # retried, then dead-lettered: fix the permission and re-drive
         log.warning(
-            "audio length unknown: reading the header failed; the job starts without the length check",
+            "audio length unknown: the object changed while its header was read; the job starts without the "
+            "length check",
             error=_describe(err),
             **fields,
         )
@@ -198,8 +202,8 @@ def _start_job(
     except ClientError as err:
         code = _error_code(err)
         if code == "ConflictException":
-            outcome = ALREADY_STARTED  # same name = same object version: an earlier attempt started it
-        elif code == "BadRequestException":
+            outcome = ALREADY_STARTED  # same name = same key and content: an earlier attempt or upload started it
+        elif code == "BadRequestException" and not failures.bad_request_is_retryable(_error_message(err)):
             # Transcribe refused this request for good; retrying the event would get the same answer.
             _reject(obj, jobs.Rejected(jobs.REQUEST_REJECTED, _error_message(err)), config, fields)
             return REJECTED

@@ -183,7 +183,7 @@ def check_duration(seconds: float | None, method: str, settings: Settings) -> Re
 
 
 def job_name_for(obj: S3Object) -> str:
-    return naming.job_name(obj.bucket, obj.key, obj.etag, obj.version_id)
+    return naming.job_name(obj.bucket, obj.key, obj.etag)
 
 
 def is_superseded(obj: S3Object, current_etag: str, current_version_id: str | None) -> bool:

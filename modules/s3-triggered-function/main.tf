@@ -159,6 +159,12 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
+  # The function, and so its bucket notification and event rules, exists only once its role may do its work: the
+  # first events after an apply would otherwise race IAM and fail with "AccessDenied ... is not authorized to
+  # perform: s3:GetObject" (or transcribe:StartTranscriptionJob, bedrock:InvokeModel), and Lambda could not yet
+  # write the function's logs.
+  depends_on = [aws_iam_role_policy.this]
+
   lifecycle {
     precondition {
       condition     = var.source_bucket_arn != var.output_bucket_arn

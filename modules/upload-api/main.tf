@@ -328,6 +328,10 @@ resource "aws_lambda_function" "presign" {
 
   tags = var.tags
 
+  # A URL signed before the role may put objects is refused by S3 when used: "AccessDenied ... is not authorized to
+  # perform: s3:PutObject"; the function exists (and the route works) only once the role's policy does.
+  depends_on = [aws_iam_role_policy.presign]
+
   lifecycle {
     precondition {
       condition     = var.presign_function_filename != null && var.presign_function_source_code_hash != null

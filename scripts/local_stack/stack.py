@@ -35,7 +35,7 @@ from local_stack.dispatcher import Dispatcher, Route, fresh_container, load_hand
 from local_stack.environment import ILLUSTRATION, TRANSCRIPTION, Buckets
 from local_stack.lambda_standin import LambdaStandIn
 from local_stack.timeline import Timeline
-from local_stack.transcribe_standin import Recognize, TranscribeStandIn
+from local_stack.transcribe_standin import JobQuota, Recognize, TranscribeStandIn
 from local_stack.translate_standin import TranslateStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
@@ -54,6 +54,8 @@ class StackOptions:
     # What writes a Transcribe job's output: "fixtures" (the bundled transcripts, exact and instant: the tests) or
     # "whisper" (speech recognition on this machine with recognizer.py: the demo, on any audio).
     transcriber: str = "fixtures"
+    transcribe_job_quota: int | None = None  # Transcribe's concurrent-job quota, enforced by the stand-in; None: none
+    transcribe_job_seconds: float = 0.0  # how long a job holds its quota slot at least
 
 
 class _Mute(logging.Filter):
@@ -225,11 +227,20 @@ class LocalStack:
         from pipeline_core import aws
 
         recognize = self._recognizer_loading.result() if self._recognizer_loading else None
+        quota = self.options.transcribe_job_quota
         self.transcribe_stand_in = TranscribeStandIn(
-            self.transcribe, self.s3, self.timeline, fixtures={} if recognize else None, recognize=recognize
+            self.transcribe,
+            self.s3,
+            self.timeline,
+            fixtures={} if recognize else None,
+            recognize=recognize,
+            concurrent_job_quota=quota,
+            job_seconds=self.options.transcribe_job_seconds,
         )
         self.transcribe_stand_in.start()
         self._exit.callback(self.transcribe_stand_in.stop)
+        if quota is not None:
+            self._exit.enter_context(aws.override("transcribe", JobQuota(self.transcribe, self.transcribe_stand_in)))
         stand_in = self.transcribe_stand_in
         self.bedrock_stand_in = BedrockRuntimeStandIn(lambda: [f.words() for f in stand_in.written().values()])
         self._exit.enter_context(aws.override("bedrock-runtime", self.bedrock_stand_in))

@@ -20,6 +20,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,6 +170,8 @@ class TranscribeStandIn:
         *,
         fixtures: dict[str, Fixture] | None = None,
         recognize: tuple[str, Recognize] | None = None,
+        concurrent_job_quota: int | None = None,
+        job_seconds: float = 0.0,
     ) -> None:
         self._transcribe = transcribe
         self._s3 = s3
@@ -184,6 +187,34 @@ class TranscribeStandIn:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Transcribe's concurrent-job quota (None: none): a job started through `accept` holds a slot until its
+        # output is written, and for at least `job_seconds` (a real job runs for minutes; this one in milliseconds).
+        self._quota = concurrent_job_quota
+        self._job_seconds = job_seconds
+        self._accepted: dict[str, float] = {}  # job name -> when it was accepted (time.monotonic)
+        self.over_quota = {"refused": 0, "queued": 0}
+
+    def accept(self, request: dict[str, Any]) -> None:
+        """Where a job is accepted (JobQuota calls it before StartTranscriptionJob reaches the emulator): over the
+        quota, Transcribe queues a job that allows deferred execution and refuses any other with
+        LimitExceededException (JobExecutionSettings, aws-facts.md 1.3). This stand-in writes jobs one at a time, so a
+        queued job simply waits its turn."""
+        from botocore.exceptions import ClientError
+
+        with self._lock:
+            now = time.monotonic()
+            running = sum(
+                1 for name, at in self._accepted.items() if name not in self._handled or now < at + self._job_seconds
+            )
+            if self._quota is not None and running >= self._quota:
+                if request.get("JobExecutionSettings", {}).get("AllowDeferredExecution"):
+                    self.over_quota["queued"] += 1
+                else:
+                    self.over_quota["refused"] += 1
+                    message = "You have reached your limit of concurrent transcription jobs. Wait and try again."
+                    error = {"Error": {"Code": "LimitExceededException", "Message": message}}
+                    raise ClientError(error, "StartTranscriptionJob")  # type: ignore[arg-type]
+            self._accepted[request["TranscriptionJobName"]] = now
 
     def start(self, interval: float = 0.1) -> None:
         self._thread = threading.Thread(target=self._run, args=(interval,), name="transcribe-stand-in", daemon=True)
@@ -330,3 +361,18 @@ class TranscribeStandIn:
             self._timeline.record("transcribe", f"no EventBridge rule wired: the FAILED event of {name} goes nowhere")
             return
         deliver(job_state_change_event(name, "FAILED", reason))
+
+
+class JobQuota:
+    """The functions' Transcribe client with the stand-in's concurrent-job quota in front of StartTranscriptionJob
+    (install with `pipeline_core.aws.override("transcribe", JobQuota(real, stand_in))`)."""
+
+    def __init__(self, real: Any, stand_in: TranscribeStandIn) -> None:
+        self._real, self._stand_in = real, stand_in
+
+    def start_transcription_job(self, **request: Any) -> Any:
+        self._stand_in.accept(request)
+        return self._real.start_transcription_job(**request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)

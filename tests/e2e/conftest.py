@@ -16,7 +16,19 @@ if str(HERE) not in sys.path:  # e2e_support, whichever import mode pytest uses
     sys.path.insert(0, str(HERE))
 
 from e2e_support import QUICK_IMAGE_SETTINGS  # noqa: E402
+from iam.recording import SuiteRecording  # noqa: E402
 from local_stack.stack import LocalStack, StackOptions  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_aws_call_is_allowed(worker_id: str) -> Iterator[SuiteRecording]:
+    """Records every AWS call the functions make in this worker's share of the end-to-end suite and, at the end,
+    fails unless the policy the module renders for the calling function's role allows each of them (with and
+    without a customer managed key): least privilege must not cost a permission a real account would deny."""
+    with SuiteRecording(worker_id).installed() as recording:
+        yield recording
+    problems = recording.problems()
+    assert not problems, "AWS calls the module's IAM policies would deny or do not cover:\n" + "\n".join(problems)
 
 
 @pytest.fixture(scope="module", autouse=True)

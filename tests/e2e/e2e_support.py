@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
 import json
 import threading
 import time
@@ -18,8 +19,10 @@ from typing import Any
 
 import client
 import pytest
+import redrive
 from botocore.exceptions import ClientError
 from local_stack import environment
+from local_stack.environment import ILLUSTRATION, TRANSCRIPTION
 from local_stack.stack import LocalStack
 from local_stack.transcribe_standin import Fixture
 
@@ -237,3 +240,31 @@ def transcript_fixture(
         f"{n}\n{clock(s, '.')} --> {clock(e, '.')}\n{text}\n\n" for n, (s, e, text) in enumerate(cues, start=1)
     )
     return Fixture(name, document, {"srt": srt, "vtt": vtt} if subtitles else {})
+
+
+def run_redrive(stack: LocalStack, *arguments: str) -> tuple[int, str]:
+    """scripts/redrive.py's main, with the local stack's SQS and Lambda stand-in and its names as `terraform output`
+    would give them."""
+    outputs = {
+        "transcription_dead_letter_queue_url": stack.dead_letter_queue_url(TRANSCRIPTION),
+        "transcription_function_name": stack.function_name(TRANSCRIPTION),
+        "image_dead_letter_queue_url": stack.dead_letter_queue_url(ILLUSTRATION),
+        "image_function_name": stack.function_name(ILLUSTRATION),
+    }
+    out = io.StringIO()
+    code = redrive.main(
+        list(arguments),
+        clients=lambda region: (stack.sqs, stack.lambda_client),
+        outputs=lambda directory: outputs,
+        out=out,
+        wait_seconds=0,  # the emulator answers every receive in full; on AWS the script long-polls
+    )
+    return code, out.getvalue()
+
+
+def queued(stack: LocalStack, function: str) -> int:
+    attributes = stack.sqs.get_queue_attributes(
+        QueueUrl=stack.dead_letter_queue_url(function),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return sum(int(value) for value in attributes.values())

@@ -152,7 +152,7 @@ class Run:
     def jobs(self, key: str, etag: str | None = None) -> list[str]:
         """The job names the transcription function derived for `key`, from the events it got, as it derives them."""
         names = [
-            naming.job_name(self.stack.buckets.audio, key, obj["eTag"], obj.get("versionId"))
+            naming.job_name(self.stack.buckets.audio, key, obj["eTag"])
             for _, obj in self._records(TRANSCRIPTION, key, etag)
         ]
         return list(dict.fromkeys(names))
@@ -767,12 +767,12 @@ ROWS = [
     Row(
         "same-key-twice",
         "the same key uploaded twice with different content, the second after the first was processed",
-        "two versions, two jobs (names differ by ETag and version), two manifests; no conflict",
+        "two versions, two jobs (names differ by ETag: new content under the same key), two manifests; no conflict",
         same_key_first,
         Illustrated("complete", each_version_has_its_job),
         later=same_key_second,
         see=(
-            "tests/functions/test_start_transcription_handler.py::test_versioned_bucket_gives_each_version_its_own_job",
+            "tests/functions/test_start_transcription_handler.py::test_versioned_bucket_reupload_of_the_same_bytes_is_a_no_op",
         ),
     ),
     Row(

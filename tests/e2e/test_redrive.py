@@ -4,7 +4,6 @@ work is done changes nothing, because both handlers are idempotent."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +20,8 @@ from e2e_support import (
     deployment_of,
     instant_throttle_backoff,
     log_lines,
+    queued,
+    run_redrive,
     wait_for,
 )
 from local_stack import environment
@@ -48,34 +49,6 @@ def transcribe(stack: LocalStack) -> Iterator[FaultyTranscribe]:
     faulty = FaultyTranscribe(stack.transcribe, {QUOTA_MARKER: "LimitExceededException"})
     with aws.override("transcribe", faulty):
         yield faulty
-
-
-def run_redrive(stack: LocalStack, *arguments: str) -> tuple[int, str]:
-    """scripts/redrive.py's main, with the local stack's SQS and Lambda stand-in and its names as `terraform output`
-    would give them."""
-    outputs = {
-        "transcription_dead_letter_queue_url": stack.dead_letter_queue_url(TRANSCRIPTION),
-        "transcription_function_name": stack.function_name(TRANSCRIPTION),
-        "image_dead_letter_queue_url": stack.dead_letter_queue_url(ILLUSTRATION),
-        "image_function_name": stack.function_name(ILLUSTRATION),
-    }
-    out = io.StringIO()
-    code = redrive.main(
-        list(arguments),
-        clients=lambda region: (stack.sqs, stack.lambda_client),
-        outputs=lambda directory: outputs,
-        out=out,
-        wait_seconds=0,  # the emulator answers every receive in full; on AWS the script long-polls
-    )
-    return code, out.getvalue()
-
-
-def queued(stack: LocalStack, function: str) -> int:
-    attributes = stack.sqs.get_queue_attributes(
-        QueueUrl=stack.dead_letter_queue_url(function),
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return sum(int(value) for value in attributes.values())
 
 
 def peek(stack: LocalStack, function: str) -> list[dict[str, Any]]:

@@ -71,6 +71,8 @@ def s3(env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("s3")
         client.create_bucket(Bucket=AUDIO, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        # As the module's audio bucket: versioned, so that a replayed PUT would otherwise add a version.
+        client.put_bucket_versioning(Bucket=AUDIO, VersioningConfiguration={"Status": "Enabled"})
         yield client
 
 
@@ -87,13 +89,19 @@ def test_the_url_stores_the_file_at_the_key_the_put_would_write(s3: Any) -> None
     document = answer(response)
     assert document["key"] == "Fall talks/Zoë.wav"
     assert document["bucket"] == AUDIO
-    assert document["headers"] == {"Content-Type": "audio/wav", "Content-Length": str(len(body))}
+    assert document["headers"] == {"Content-Type": "audio/wav", "Content-Length": str(len(body)), "If-None-Match": "*"}
 
     put = requests.put(document["url"], data=body, headers=document["headers"], timeout=30)
     assert put.status_code == 200
     stored = s3.get_object(Bucket=AUDIO, Key="Fall talks/Zoë.wav")
     assert stored["Body"].read() == body
     assert stored["ContentType"] == "audio/wav"
+
+    # A replay of the same URL (S3 checks the signed If-None-Match) creates no second version and no second job.
+    replay = requests.put(document["url"], data=body, headers=document["headers"], timeout=30)
+    assert replay.status_code == 412
+    versions = s3.list_object_versions(Bucket=AUDIO, Prefix="Fall talks/").get("Versions", [])
+    assert len(versions) == 1
 
 
 def test_the_url_is_sigv4_on_the_buckets_regional_endpoint(s3: Any) -> None:
@@ -106,7 +114,7 @@ def test_the_url_is_sigv4_on_the_buckets_regional_endpoint(s3: Any) -> None:
     assert url.path == "/talks/talk.mp3"
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
     assert query["X-Amz-Credential"][0].endswith("/eu-west-1/s3/aws4_request")
-    assert query["X-Amz-SignedHeaders"] == ["content-length;content-type;host"]
+    assert query["X-Amz-SignedHeaders"] == ["content-length;content-type;host;if-none-match"]
     assert query["X-Amz-Expires"] == ["900"]
 
 

@@ -91,7 +91,7 @@ def decoded_key(record: dict[str, Any]) -> str:
 
 def job_of(record: dict[str, Any]) -> str:
     obj = record["s3"]["object"]
-    return naming.job_name(AUDIO, decoded_key(record), obj["eTag"], obj.get("versionId"))
+    return naming.job_name(AUDIO, decoded_key(record), obj["eTag"])
 
 
 def read_json(s3: Any, key: str) -> dict[str, Any]:
@@ -115,14 +115,15 @@ def invoke(evt: dict[str, Any]) -> dict[str, Any]:
 class FailingOnce:
     """The moto Transcribe client, except that starting the named jobs fails once with the given error code."""
 
-    def __init__(self, real: Any, code: str, names: set[str]) -> None:
+    def __init__(self, real: Any, code: str, names: set[str], message: str | None = None) -> None:
         self.real, self.code, self.pending = real, code, set(names)
+        self.message = message or f"simulated {code}"
 
     def start_transcription_job(self, **request: Any) -> Any:
         name = request["TranscriptionJobName"]
         if name in self.pending:
             self.pending.discard(name)
-            error = {"Error": {"Code": self.code, "Message": f"simulated {self.code}"}}
+            error = {"Error": {"Code": self.code, "Message": self.message}}
             raise ClientError(error, "StartTranscriptionJob")  # type: ignore[arg-type]
         return self.real.start_transcription_job(**request)
 
@@ -272,6 +273,27 @@ def test_transcribe_refusing_the_request_is_a_rejection_not_a_retry(s3: Any, tra
     assert keys(s3, "jobs/") == []
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # The text Transcribe answers when it cannot read the media with the caller's permissions (failures.py).
+        "The S3 URI that you provided can't be accessed. Make sure that you have read permission and try your "
+        "request again.",
+        "The KMS key you specified is not accessible.",
+        "Amazon Transcribe can't assume the DataAccessRole you provided.",
+    ],
+)
+def test_transcribe_refusing_access_is_retried_not_rejected(s3: Any, transcribe: Any, message: str) -> None:
+    record = upload(s3, "talk.mp3")
+    job = job_of(record)
+
+    with aws.override("transcribe", FailingOnce(transcribe, "BadRequestException", {job}, message)):
+        with pytest.raises(function.RecordsFailedError, match="BadRequestException"):
+            invoke(event(record))
+        assert keys(s3, "errors/") == []  # nothing final: the retry or the re-drive starts the job
+        assert invoke(event(record))["started"] == [job]
+
+
 def test_overwritten_object_is_left_to_its_own_newer_event(s3: Any, transcribe: Any) -> None:
     old = upload(s3, "talk.mp3")
     new = upload(s3, "talk.mp3", MP3_BYTES + b"more")
@@ -282,16 +304,21 @@ def test_overwritten_object_is_left_to_its_own_newer_event(s3: Any, transcribe: 
     assert keys(s3, "errors/") == []
 
 
-def test_versioned_bucket_gives_each_version_its_own_job(s3: Any, transcribe: Any) -> None:
+def test_versioned_bucket_reupload_of_the_same_bytes_is_a_no_op(s3: Any, transcribe: Any) -> None:
     s3.put_bucket_versioning(Bucket=AUDIO, VersioningConfiguration={"Status": "Enabled"})
     first = upload(s3, "talk.mp3")
     assert invoke(event(first))["started"] == [job_of(first)]
     second = upload(s3, "talk.mp3")  # the same bytes again: same ETag, new version
+    assert first["s3"]["object"]["versionId"] != second["s3"]["object"]["versionId"]
 
-    assert invoke(event(second))["started"] == [job_of(second)]
-    assert job_of(first) != job_of(second)
-    assert job_names(transcribe) == sorted([job_of(first), job_of(second)])
-    assert read_json(s3, naming.job_record_key(job_of(second)))["version_id"] == second["s3"]["object"]["versionId"]
+    assert invoke(event(second))["already_started"] == [job_of(first)]
+    assert job_names(transcribe) == [job_of(first)]  # nothing is transcribed (or illustrated) twice
+    # The job record still names the version that started the job.
+    assert read_json(s3, naming.job_record_key(job_of(first)))["version_id"] == first["s3"]["object"]["versionId"]
+
+    changed = upload(s3, "talk.mp3", MP3_BYTES + b"new content")  # new content under the same key: a new job
+    assert invoke(event(changed))["started"] == [job_of(changed)]
+    assert job_names(transcribe) == sorted([job_of(first), job_of(changed)])
 
 
 def test_events_without_usable_records(s3: Any, transcribe: Any) -> None:
@@ -489,19 +516,36 @@ def test_unknown_length_leaves_the_decision_to_transcribe(
     assert line.fields["why"]  # type: ignore[attr-defined]
 
 
-def test_a_failed_read_of_the_header_does_not_stop_the_upload(
+@pytest.mark.parametrize("code", ["AccessDenied", "KMS.DisabledException", "SlowDown"])
+def test_a_failed_read_of_the_header_is_retried_not_skipped(
+    s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, code: str
+) -> None:
+    # Without s3:GetObjectVersion the versioned ranged GET is denied; the cap must not be skipped because of it.
+    monkeypatch.setenv("MAX_AUDIO_SECONDS", "1")
+    record = upload(s3, "talk.wav", wav_bytes(5.0))
+
+    failing = Recording(boto3.client("s3"), fail={"get_object": code})
+    with aws.override("s3", failing), pytest.raises(function.RecordsFailedError, match=code):
+        invoke(event(record))
+
+    assert job_names(transcribe) == []  # no unmeasured job
+    assert keys(s3, "errors/") == []  # and no rejection: the retry (or the re-drive) measures it
+    assert invoke(event(record))["rejected"] == [job_of(record)]  # once readable, the cap applies
+    assert read_json(s3, naming.rejection_key(job_of(record)))["reason"] == jobs.TOO_LONG
+
+
+def test_an_object_replaced_while_its_header_is_read_starts_unmeasured(
     s3: Any, transcribe: Any, monkeypatch: pytest.MonkeyPatch, logged: list[logging.LogRecord]
 ) -> None:
     monkeypatch.setenv("MAX_AUDIO_SECONDS", "1")
     record = upload(s3, "talk.wav", wav_bytes(5.0))
 
-    with aws.override("s3", Recording(boto3.client("s3"), fail={"get_object": "AccessDenied"})):
+    with aws.override("s3", Recording(boto3.client("s3"), fail={"get_object": "PreconditionFailed"})):
         summary = invoke(event(record))
 
     assert summary["started"] == [job_of(record)]
     (warning,) = [r.fields for r in logged if r.levelno == logging.WARNING]  # type: ignore[attr-defined]
-    assert warning["error"] == "AccessDenied"
-    assert warning["job_name"] == job_of(record)
+    assert warning["error"] == "PreconditionFailed"
 
 
 def test_the_read_is_pinned_to_the_version_the_event_names(s3: Any, transcribe: Any) -> None:

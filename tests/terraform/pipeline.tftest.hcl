@@ -34,6 +34,12 @@ override_resource {
   values = { arn = "arn:aws:s3:::talks-images" }
 }
 
+# Deferred execution is on by default: the data-access role's ARN reaches the transcription function.
+override_resource {
+  target = aws_iam_role.transcribe_data_access
+  values = { arn = "arn:aws:iam::123456789012:role/talks-transcribe-data-access" }
+}
+
 override_resource {
   target = module.upload_api.aws_api_gateway_stage.this
   values = { invoke_url = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1" }
@@ -182,12 +188,14 @@ run "transcription_role_names_exactly_its_buckets_and_actions" {
       "logs:CreateLogStream"             = toset(["${module.transcription_function.log_group_arn}:*"])
       "logs:PutLogEvents"                = toset(["${module.transcription_function.log_group_arn}:*"])
       "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*", "arn:aws:s3:::talks-transcripts/jobs/*"])
+      "s3:GetObjectVersion"              = toset(["arn:aws:s3:::talks-audio/*"])
       "s3:ListBucket"                    = toset(["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-transcripts"])
       "s3:PutObject"                     = toset(["arn:aws:s3:::talks-transcripts/*"])
       "sqs:SendMessage"                  = toset([output.transcription_dead_letter_queue_arn])
       "transcribe:StartTranscriptionJob" = toset(["*"])
+      "iam:PassRole"                     = toset(["arn:aws:iam::123456789012:role/talks-transcribe-data-access"])
     }
-    error_message = "The transcription role must allow exactly: its logs, reading and listing audio, reading job records (failed jobs), listing and writing transcripts, its dead-letter queue and starting Transcribe jobs."
+    error_message = "The transcription role must allow exactly: its logs, reading (any version of) and listing audio, reading job records (failed jobs), listing and writing transcripts, its dead-letter queue, starting Transcribe jobs and passing the data-access role."
   }
 
   assert {
@@ -409,8 +417,8 @@ run "functions_run_their_handlers_from_the_packaged_zips" {
   }
 
   assert {
-    condition     = module.transcription_function.configuration.timeout == 60 && module.image_function.configuration.timeout == 900 && module.image_function.configuration.reserved_concurrent_executions == 5
-    error_message = "Default timeouts (60 s, 900 s) or the image function's reserved concurrency (5) are wrong."
+    condition     = module.transcription_function.configuration.timeout == 60 && module.image_function.configuration.timeout == 900 && module.image_function.configuration.reserved_concurrent_executions == -1
+    error_message = "Default timeouts (60 s, 900 s) are wrong, or the image function reserves concurrency (a new account's quota would refuse it)."
   }
 }
 
@@ -453,8 +461,9 @@ run "environment_holds_exactly_the_documented_variables" {
       LOG_LEVEL                = "INFO"
       VOCABULARY_FILTER_METHOD = "mask"
       REDACT_PII               = "false"
+      DATA_ACCESS_ROLE_ARN     = "arn:aws:iam::123456789012:role/talks-transcribe-data-access"
     })
-    error_message = "Transcription environment by default: the transcript bucket, no diarization, 2 h cap, INFO; no LANGUAGE_CODE (automatic identification), no deferred execution, no output key."
+    error_message = "Transcription environment by default: the transcript bucket, no diarization, 2 h cap, INFO, deferred execution with the data-access role; no LANGUAGE_CODE (automatic identification), no output key."
   }
 
   assert {
@@ -498,7 +507,7 @@ run "environment_follows_the_variables" {
   }
 
   assert {
-    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG", VOCABULARY_FILTER_METHOD = "mask", REDACT_PII = "false" })
+    condition     = output.function_environment.start_transcription == tomap({ TRANSCRIPT_BUCKET = "talks-transcripts", LANGUAGE_CODE = "de-DE", MAX_SPEAKER_LABELS = "3", MAX_AUDIO_SECONDS = "14400", LOG_LEVEL = "DEBUG", VOCABULARY_FILTER_METHOD = "mask", REDACT_PII = "false", DATA_ACCESS_ROLE_ARN = "arn:aws:iam::123456789012:role/talks-transcribe-data-access" })
     error_message = "The transcription settings do not reach the function's environment."
   }
 
@@ -713,8 +722,12 @@ run "failed_transcribe_jobs_invoke_the_transcription_function" {
   }
 }
 
-run "deferred_execution_is_off_by_default" {
+run "deferred_execution_can_be_turned_off" {
   command = apply
+
+  variables {
+    transcribe_allow_deferred_execution = false
+  }
 
   assert {
     condition     = length(aws_iam_role.transcribe_data_access) == 0 && length(aws_iam_role_policy.transcribe_data_access) == 0 && output.transcribe_data_access_role_arn == null
@@ -727,17 +740,10 @@ run "deferred_execution_is_off_by_default" {
   }
 }
 
-run "deferred_execution_lets_transcribe_alone_read_audio_and_write_transcripts" {
+# On by default: a burst over Transcribe's concurrent-job quota queues in Transcribe instead of failing into the
+# dead-letter queue (Lambda retries twice within about 3 minutes, shorter than a job runs).
+run "deferred_execution_is_on_by_default_and_lets_transcribe_alone_read_audio_and_write_transcripts" {
   command = apply
-
-  variables {
-    transcribe_allow_deferred_execution = true
-  }
-
-  override_resource {
-    target = aws_iam_role.transcribe_data_access
-    values = { arn = "arn:aws:iam::123456789012:role/talks-transcribe-data-access" }
-  }
 
   assert {
     condition     = aws_iam_role.transcribe_data_access[0].name == "talks-transcribe-data-access" && output.function_environment.start_transcription.DATA_ACCESS_ROLE_ARN == "arn:aws:iam::123456789012:role/talks-transcribe-data-access" && output.transcribe_data_access_role_arn == "arn:aws:iam::123456789012:role/talks-transcribe-data-access"
@@ -759,9 +765,10 @@ run "deferred_execution_lets_transcribe_alone_read_audio_and_write_transcripts" 
       effect = statement.Effect, actions = statement.Action, resources = statement.Resource
       }] == [
       { effect = "Allow", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::talks-audio/*"] },
+      { effect = "Allow", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-transcripts"] },
       { effect = "Allow", actions = ["s3:PutObject"], resources = ["arn:aws:s3:::talks-transcripts/transcripts/*"] },
     ]
-    error_message = "The data-access role may read the audio and write under transcripts/, nothing else."
+    error_message = "The data-access role may read the audio, list the two buckets and write under transcripts/, nothing else."
   }
 
   assert {

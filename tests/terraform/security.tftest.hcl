@@ -168,13 +168,26 @@ run "the_data_access_role_may_use_the_key_only_through_s3_for_audio_and_transcri
       join(",", statement.Action) => {
         resources = statement.Resource
         via       = statement.Condition.StringEquals["kms:ViaService"]
-        contexts  = sort(statement.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"])
+        contexts  = sort(try(statement.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], []))
       } if anytrue([for action in statement.Action : startswith(action, "kms:")])
       }) == jsonencode({
-      "kms:Decrypt"                     = { resources = [output.kms_key_arn], via = ["s3.eu-west-1.amazonaws.com"], contexts = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"] }
-      "kms:GenerateDataKey,kms:Decrypt" = { resources = [output.kms_key_arn], via = ["s3.eu-west-1.amazonaws.com"], contexts = ["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-transcripts/*"] }
+      "kms:Decrypt"                                     = { resources = [output.kms_key_arn], via = ["s3.eu-west-1.amazonaws.com"], contexts = ["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*"] }
+      "kms:GenerateDataKey,kms:Decrypt"                 = { resources = [output.kms_key_arn], via = ["s3.eu-west-1.amazonaws.com"], contexts = ["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-transcripts/*"] }
+      "kms:DescribeKey,kms:Encrypt,kms:GenerateDataKey" = { resources = [output.kms_key_arn], via = ["transcribe.eu-west-1.amazonaws.com"], contexts = [] }
     })
-    error_message = "Queued jobs run with the data-access role: it needs the key as the caller does, through S3 and for its two buckets only."
+    error_message = "Queued jobs run with the data-access role: it needs the key as the caller does, through S3 for its two buckets, and through Transcribe for the output key."
+  }
+
+  # OutputEncryptionKMSKeyId: "the role making the request and the role specified in the DataAccessRoleArn request
+  # parameter (if present) must have permission to use the specified KMS key" (StartTranscriptionJob reference).
+  assert {
+    condition = [for statement in jsondecode(module.transcription_function.role_policy_json).Statement : {
+      resources = statement.Resource, condition = statement.Condition
+      } if contains(statement.Action, "kms:Encrypt")] == [{
+      resources = [output.kms_key_arn]
+      condition = { StringEquals = { "kms:ViaService" = ["transcribe.eu-west-1.amazonaws.com"] } }
+    }]
+    error_message = "The transcription role may use the output key for Transcribe, only through Transcribe."
   }
 
   assert {

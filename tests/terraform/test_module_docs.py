@@ -79,6 +79,19 @@ def test_every_depends_on_says_which_error_it_prevents(path: Path) -> None:
             assert above.startswith("#"), f"{path.name}:{number + 1}: depends_on without a comment above it"
 
 
+def test_every_function_waits_for_its_role_policy() -> None:
+    # Otherwise the first events after an apply can race IAM ("AccessDenied ... is not authorized to perform").
+    functions = 0
+    for path in TF_FILES:
+        text = path.read_text(encoding="utf-8")
+        for block in re.finditer(r'^resource "aws_lambda_function" "(\w+)" \{\n(.*?)^\}', text, re.M | re.S):
+            functions += 1
+            depends = re.search(r"depends_on\s*=\s*\[([^\]]*)\]", block.group(2))
+            assert depends, f"{path.name}: {block.group(1)} has no depends_on"
+            assert "aws_iam_role_policy." in depends.group(1), f"{path.name}: {block.group(1)}"
+    assert functions >= 2
+
+
 def test_check_mode_reports_a_stale_readme_and_write_mode_fixes_it(tmp_path: Path) -> None:
     (tmp_path / "variables.tf").write_text('variable "region" {\n  type        = string\n  description = "Where."\n}\n')
     (tmp_path / "outputs.tf").write_text('output "url" {\n  description = "The URL."\n  value       = "x"\n}\n')

@@ -507,10 +507,9 @@ def s3(aws_env: None) -> Iterator[Any]:
         yield s3
 
 
-def job_of(s3: Any, *, with_version: bool) -> str:
+def job_of(s3: Any) -> str:
     head = s3.head_object(Bucket=AUDIO, Key=KEY)
-    version = head["VersionId"] if with_version else None
-    return naming.job_name(AUDIO, KEY, head["ETag"].strip('"'), version)
+    return naming.job_name(AUDIO, KEY, head["ETag"].strip('"'))
 
 
 def put_json(s3: Any, bucket: str, key: str, document: dict[str, Any]) -> None:
@@ -527,15 +526,16 @@ def finish(s3: Any, job: str, status: str = "complete") -> None:
     put_json(s3, IMAGES, naming.manifest_key(job), {"status": status, "retryable": False, "scenes": [scene]})
 
 
-def test_candidate_jobs_cover_events_with_and_without_a_version(s3: Any) -> None:
-    head = s3.head_object(Bucket=AUDIO, Key=KEY)
-    assert client.candidate_jobs(AUDIO, KEY, head) == [job_of(s3, with_version=True), job_of(s3, with_version=False)]
-    assert len(client.candidate_jobs(AUDIO, KEY, {"ETag": '"e"', "VersionId": "null"})) == 1
+def test_candidate_job_is_the_same_for_every_version_of_the_same_content(s3: Any) -> None:
+    first = s3.head_object(Bucket=AUDIO, Key=KEY)
+    s3.put_object(Bucket=AUDIO, Key=KEY, Body=b"audio")  # the same bytes again: a new version
+    again = s3.head_object(Bucket=AUDIO, Key=KEY)
+    assert first["VersionId"] != again["VersionId"]
+    assert client.candidate_jobs(AUDIO, KEY, first) == client.candidate_jobs(AUDIO, KEY, again) == [job_of(s3)]
 
 
-@pytest.mark.parametrize("with_version", [True, False])
-def test_follow_finds_the_job_and_downloads_everything(s3: Any, tmp_path: Path, with_version: bool) -> None:
-    job = job_of(s3, with_version=with_version)
+def test_follow_finds_the_job_and_downloads_everything(s3: Any, tmp_path: Path) -> None:
+    job = job_of(s3)
     finish(s3, job)
     followed = client.follow(KEY, DEPLOYMENT, s3, timeout=5, poll_seconds=0.01)
     assert followed.job == job
@@ -547,7 +547,7 @@ def test_follow_finds_the_job_and_downloads_everything(s3: Any, tmp_path: Path, 
 
 
 def test_follow_reports_a_rejection(s3: Any) -> None:
-    job = job_of(s3, with_version=False)
+    job = job_of(s3)
     put_json(s3, TRANSCRIPTS, naming.rejection_key(job), {"reason": "empty-object", "detail": "the object is empty"})
     with pytest.raises(client.PipelineError, match="empty-object: the object is empty") as raised:
         client.follow(KEY, DEPLOYMENT, s3, timeout=5, poll_seconds=0.01)
@@ -555,13 +555,13 @@ def test_follow_reports_a_rejection(s3: Any) -> None:
 
 
 def test_follow_reports_a_failed_illustration(s3: Any) -> None:
-    finish(s3, job_of(s3, with_version=True), status="failed")
+    finish(s3, job_of(s3), status="failed")
     with pytest.raises(client.PipelineError, match="could not illustrate"):
         client.follow(KEY, DEPLOYMENT, s3, timeout=5, poll_seconds=0.01)
 
 
 def test_follow_reports_a_failed_transcription_job(s3: Any) -> None:
-    job = job_of(s3, with_version=True)
+    job = job_of(s3)
     put_json(s3, TRANSCRIPTS, naming.job_record_key(job), {"job_name": job})
 
     class Transcribe:
@@ -573,7 +573,7 @@ def test_follow_reports_a_failed_transcription_job(s3: Any) -> None:
 
 
 def test_follow_times_out_naming_the_stage(s3: Any) -> None:
-    job = job_of(s3, with_version=True)
+    job = job_of(s3)
     put_json(s3, TRANSCRIPTS, naming.job_record_key(job), {"job_name": job})
     with pytest.raises(client.WaitTimeoutError, match="waiting for the transcript") as raised:
         client.follow(KEY, DEPLOYMENT, s3, timeout=0.2, poll_seconds=0.01)
@@ -581,7 +581,7 @@ def test_follow_times_out_naming_the_stage(s3: Any) -> None:
 
 
 def test_follow_gives_up_at_once_when_the_result_can_never_come(s3: Any) -> None:
-    job = job_of(s3, with_version=True)
+    job = job_of(s3)
     put_json(s3, TRANSCRIPTS, naming.job_record_key(job), {"job_name": job})
     reasons = iter([None, None, "the illustrate_scenes event ended in its dead-letter queue"])
     started = time.monotonic()

@@ -338,8 +338,7 @@ def _outputs(**environment: str) -> dict[str, Any]:
         "IMAGE_STYLE": "",
         "PROMPT_MODEL_ID": "",
         "IMAGE_CONCURRENCY": "2",
-        "IMAGE_WIDTH": "1024",
-        "IMAGE_HEIGHT": "1024",
+        "IMAGE_ASPECT_RATIO": "16:9",
         "LOG_LEVEL": "INFO",
         **environment,
     }

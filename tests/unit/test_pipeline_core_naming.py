@@ -43,7 +43,7 @@ KEYS = [
 @pytest.mark.parametrize("key", KEYS)
 def test_job_name_is_valid_for_transcribe(key: str) -> None:
     assert len(key.encode("utf-8")) <= S3_KEY_MAX_BYTES
-    name = naming.job_name("audio-bucket", key, "9dd4e461268c8034f5c8564e155c67a6", None)
+    name = naming.job_name("audio-bucket", key, "9dd4e461268c8034f5c8564e155c67a6")
     assert NAME_PATTERN.match(name), name
     assert 1 <= len(name) <= NAME_MAX
     assert naming.JOB_NAME_PATTERN.match(name)
@@ -51,20 +51,20 @@ def test_job_name_is_valid_for_transcribe(key: str) -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_every_key_derived_from_a_job_name_is_a_valid_output_key(key: str) -> None:
-    name = naming.job_name("audio-bucket", key, "etag", None)
+    name = naming.job_name("audio-bucket", key, "etag")
     assert OUTPUT_KEY_PATTERN.match(naming.transcript_key(name))
     assert len(naming.transcript_key(name)) <= 1024
 
 
 def test_job_name_is_deterministic() -> None:
-    first = naming.job_name("audio-bucket", "uploads/Mein Vortrag.mp3", "abc", "v1")
-    again = naming.job_name("audio-bucket", "uploads/Mein Vortrag.mp3", "abc", "v1")
+    first = naming.job_name("audio-bucket", "uploads/Mein Vortrag.mp3", "abc")
+    again = naming.job_name("audio-bucket", "uploads/Mein Vortrag.mp3", "abc")
     assert first == again
 
 
 def test_quoted_and_bare_etags_name_the_same_job() -> None:
     # S3 events carry the ETag bare, HeadObject quoted.
-    assert naming.job_name("b", "k.mp3", '"abc"', None) == naming.job_name("b", "k.mp3", "abc", None)
+    assert naming.job_name("b", "k.mp3", '"abc"') == naming.job_name("b", "k.mp3", "abc")
 
 
 @pytest.mark.parametrize(
@@ -73,46 +73,44 @@ def test_quoted_and_bare_etags_name_the_same_job() -> None:
         {"bucket": "other-bucket"},
         {"key": "uploads/Mein Vortrag 2.mp3"},
         {"etag": "def"},
-        {"version_id": "v2"},
-        {"version_id": None},
     ],
 )
-def test_job_name_changes_with_every_part_of_the_object_identity(changed: dict[str, str | None]) -> None:
-    identity: dict[str, str | None] = {
-        "bucket": "audio-bucket",
-        "key": "uploads/Mein Vortrag.mp3",
-        "etag": "abc",
-        "version_id": "v1",
-    }
-    assert naming.job_name(**identity) != naming.job_name(**{**identity, **changed})  # type: ignore[arg-type]
+def test_job_name_changes_with_every_part_of_the_object_identity(changed: dict[str, str]) -> None:
+    identity = {"bucket": "audio-bucket", "key": "uploads/Mein Vortrag.mp3", "etag": "abc"}
+    assert naming.job_name(**identity) != naming.job_name(**{**identity, **changed})
+
+
+def test_the_same_content_uploaded_again_to_the_same_key_is_the_same_job() -> None:
+    # A versioned bucket gives every upload a new version id; the job's identity is the key and the content.
+    assert naming.job_name("audio-bucket", "talk.mp3", "abc") == naming.job_name("audio-bucket", "talk.mp3", '"abc"')
 
 
 def test_keys_that_read_the_same_still_get_different_names() -> None:
     keys = ["a b.mp3", "a+b.mp3", "a%b.mp3", "a-b.mp3", "a/b.mp3", "a?b.mp3", "a🎤b.mp3"]
     readable = {naming.readable_part(key) for key in keys}
     assert readable == {"a-b.mp3"}
-    names = {naming.job_name("bucket", key, "etag", None) for key in keys}
+    names = {naming.job_name("bucket", key, "etag") for key in keys}
     assert len(names) == len(keys)
 
 
 def test_long_keys_that_differ_only_after_the_cut_get_different_names() -> None:
-    first = naming.job_name("bucket", "x" * 1000 + "-part1.mp3", "etag", None)
-    second = naming.job_name("bucket", "x" * 1000 + "-part2.mp3", "etag", None)
+    first = naming.job_name("bucket", "x" * 1000 + "-part1.mp3", "etag")
+    second = naming.job_name("bucket", "x" * 1000 + "-part2.mp3", "etag")
     assert first != second
     assert len(first) == len(second) == NAME_MAX
 
 
 def test_name_keeps_a_recognisable_part_of_the_key_and_ends_in_the_short_hash() -> None:
-    name = naming.job_name("bucket", "talks/Müller Vortrag.mp3", "etag", None)
+    name = naming.job_name("bucket", "talks/Müller Vortrag.mp3", "etag")
     readable, _, digest = name.rpartition("-")
     assert readable == "talks-Muller-Vortrag.mp3"
     assert re.fullmatch(rf"[0-9a-f]{{{naming.HASH_CHARS}}}", digest)
-    assert digest == naming.object_digest("bucket", "talks/Müller Vortrag.mp3", "etag", None)
+    assert digest == naming.object_digest("bucket", "talks/Müller Vortrag.mp3", "etag")
 
 
 @pytest.mark.parametrize("key", ["🎤", "한국어", "///", "---", "..."])
 def test_key_without_any_usable_character_still_gets_a_name(key: str) -> None:
-    name = naming.job_name("bucket", key, "etag", None)
+    name = naming.job_name("bucket", key, "etag")
     assert NAME_PATTERN.match(name)
     assert name.startswith("audio-")
 
@@ -136,7 +134,7 @@ def test_a_name_that_is_only_an_extension_still_has_that_extension(key: str, exp
 
 
 def test_transcript_and_subtitles_share_one_base_name() -> None:
-    job = naming.job_name("bucket", "talk.mp3", "etag", None)
+    job = naming.job_name("bucket", "talk.mp3", "etag")
     transcript = naming.transcript_key(job)
     # Transcribe and moto agree only on an OutputKey that ends in "<name>.json" (aws-facts.md 1.7).
     assert transcript.endswith(f"/{job}.json")
@@ -148,12 +146,12 @@ def test_transcript_and_subtitles_share_one_base_name() -> None:
 
 def test_job_from_transcript_key_inverts_transcript_key() -> None:
     for key in KEYS:
-        job = naming.job_name("bucket", key, "etag", None)
+        job = naming.job_name("bucket", key, "etag")
         assert naming.job_from_transcript_key(naming.transcript_key(job)) == job
 
 
 def test_job_from_transcript_key_ignores_every_other_object() -> None:
-    job = naming.job_name("bucket", "talk.mp3", "etag", None)
+    job = naming.job_name("bucket", "talk.mp3", "etag")
     others = [
         naming.subtitle_key(job, "srt"),
         naming.subtitle_key(job, "vtt"),
@@ -171,14 +169,14 @@ def test_job_from_transcript_key_ignores_every_other_object() -> None:
 
 def test_records_the_pipeline_writes_are_outside_the_image_trigger() -> None:
     # The image function fires on transcript_prefix + transcript_suffix; job and rejection records must never match.
-    job = naming.job_name("bucket", "talk.mp3", "etag", None)
+    job = naming.job_name("bucket", "talk.mp3", "etag")
     for key in (naming.job_record_key(job), naming.rejection_key(job)):
         assert not key.startswith(CONTRACT.transcript_prefix)
         assert naming.job_from_transcript_key(key) is None
 
 
 def test_image_keys_live_under_the_job_and_sort_in_scene_order() -> None:
-    job = naming.job_name("bucket", "talk.mp3", "etag", None)
+    job = naming.job_name("bucket", "talk.mp3", "etag")
     scenes = [naming.scene_image_key(job, index) for index in range(1, 120)]
     assert all(key.startswith(naming.image_prefix(job)) for key in scenes)
     assert sorted(scenes) == scenes

@@ -173,7 +173,7 @@ def test_request_is_valid_for_the_transcribe_api(environ: dict[str, str], key: s
 def test_request_names_the_object_and_puts_three_outputs_side_by_side() -> None:
     obj = audio("한국어 강의/Mein Vortrag 🎤 + Q&A.MP3", version_id="v7")
     request = jobs.build_start_request(obj, "mp3", settings())
-    job = naming.job_name(obj.bucket, obj.key, obj.etag, obj.version_id)
+    job = naming.job_name(obj.bucket, obj.key, obj.etag)
 
     assert request["TranscriptionJobName"] == job
     assert request["Media"] == {"MediaFileUri": f"s3://{obj.bucket}/{obj.key}"}  # as stored, not URL-encoded
