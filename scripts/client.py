@@ -564,14 +564,8 @@ def _read_json(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
 
 
 def candidate_jobs(bucket: str, key: str, head: Mapping[str, Any]) -> list[str]:
-    """The job names the transcription function may have given the upload. With versioning on (the module's default
-    for the audio bucket) S3's event carries the version id and the name includes it; an event without one (an
-    unversioned bucket, or an emulator that leaves it out) gives the name without it. Both are watched."""
-    etag = str(head.get("ETag", "")).strip('"')
-    version = head.get("VersionId")
-    names = [naming.job_name(bucket, key, etag, version if version and version != "null" else None)]
-    names.append(naming.job_name(bucket, key, etag, None))
-    return list(dict.fromkeys(names))
+    """The job names the transcription function may have given the upload (see naming.candidate_job_names)."""
+    return naming.candidate_job_names(bucket, key, str(head.get("ETag", "")), head.get("VersionId"))
 
 
 def follow(

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Build one deployment zip per Lambda function (start_transcription, illustrate_scenes, presign_upload): the
-function's package plus the shared `pipeline_core` package.
+"""Build one deployment zip per Lambda function (start_transcription, illustrate_scenes, presign_upload,
+read_results): the function's package plus the shared packages `pipeline_core` and `player`.
 
     python3 scripts/package.py [--out DIR]   writes DIR/<function>.zip (default: build/ in the repository) and prints
                                              {"<function>": {"path", "source_code_hash", "size"}, ...}
@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "functions"
 DEFAULT_OUT = ROOT / "build"
-FUNCTIONS = ("start_transcription", "illustrate_scenes", "presign_upload")
-SHARED = ("pipeline_core",)
+FUNCTIONS = ("start_transcription", "illustrate_scenes", "presign_upload", "read_results")
+SHARED = ("pipeline_core", "player")
 HANDLER_FILE = "handler.py"
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold

@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from illustrate_scenes import gallery
+from illustrate_scenes import gallery, player_copy
 from illustrate_scenes.generation import GenerationConfig, SceneResult, generate_scenes
 from illustrate_scenes.plan import READY, PlannedScene, SourceFile, build_plan
 from illustrate_scenes.settings import Settings
@@ -175,7 +175,8 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
         finished_at=_now(),
     )
     manifest = gallery.build_manifest(run, plan, results)
-    _put(s3, settings.image_bucket, naming.gallery_key(job), gallery.render_gallery(manifest).encode("utf-8"), HTML)
+    player_page = player_copy.render_bucket_copy(manifest, settings.image_bucket, s3)
+    _put(s3, settings.image_bucket, naming.gallery_key(job), player_page.encode("utf-8"), HTML)
     # Last: a manifest means "done" to the next event for this ETag (unless it says retryable).
     _put(s3, settings.image_bucket, naming.manifest_key(job), gallery.manifest_bytes(manifest), JSON)
     log_fields = {**fields, "status": manifest["status"], "counts": manifest["counts"], "reason": manifest["reason"]}

@@ -52,6 +52,18 @@ def job_name(bucket: str, key: str, etag: str, version_id: str | None = None) ->
     return f"{readable}-{digest}"
 
 
+def candidate_job_names(bucket: str, key: str, etag: str, version_id: str | None) -> list[str]:
+    """The job names the transcription function may have given the object now at `key` (from HeadObject).
+
+    With versioning on (the module's default for the audio bucket) S3's event carries the version id and the name
+    includes it; an event without one (an unversioned bucket, or an emulator that leaves it out) gives the name
+    without it. Both are candidates, the versioned one first.
+    """
+    etag = etag.strip('"')
+    version = version_id if version_id and version_id != "null" else None
+    return list(dict.fromkeys([job_name(bucket, key, etag, version), job_name(bucket, key, etag, None)]))
+
+
 def transcript_key(job: str) -> str:
     # Ends in "<name>.json" so that AWS and moto agree on where the transcript lands (aws-facts.md 1.7).
     return f"{CONTRACT.transcript_prefix}{job}{CONTRACT.transcript_suffix}"

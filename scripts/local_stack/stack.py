@@ -36,6 +36,7 @@ from local_stack.timeline import Timeline
 from local_stack.transcribe_standin import TranscribeStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
+from read_results import results
 
 
 @dataclass
@@ -131,7 +132,12 @@ class LocalStack:
         self._create_resources()
         self._start_stand_ins()
         self._start_functions()
-        self.upload_api = UploadApi(self.s3, self.buckets.audio, self.api_key, self.timeline)
+        results_settings = results.Settings(
+            self.buckets.audio, self.buckets.transcript, self.buckets.image, results.DEFAULT_EXPIRY_SECONDS, "INFO"
+        )
+        self.upload_api = UploadApi(
+            self.s3, self.buckets.audio, self.api_key, self.timeline, results_settings=results_settings
+        )
         self.upload_api.start()
         self._exit.callback(self.upload_api.stop)
         self.stage_url = self.upload_api.stage_url

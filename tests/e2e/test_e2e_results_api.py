@@ -1,0 +1,161 @@
+"""GET /{folder}/{object} on the local stack: the states of an upload, its presigned links and its player page, with
+nothing but the API key (the results function's own code behind the upload API stand-in)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from e2e_support import SAMPLE, WAIT_SECONDS, http, timeline_of
+from local_stack.stack import LocalStack
+
+from pipeline_core import naming
+from read_results import results
+
+pytestmark = pytest.mark.e2e
+
+ORDER = ["uploaded", "transcribing", "illustrating", "complete"]
+
+
+def get_status(stack: LocalStack, key: str, query: str = "", api_key: str | None = "") -> Any:
+    headers = {} if api_key is None else {"x-api-key": api_key or stack.api_key}
+    return http("GET", f"{stack.stage_url}/{urllib.parse.quote(key)}{query}", None, headers)
+
+
+def follow_states(stack: LocalStack, key: str, final: set[str]) -> tuple[list[str], dict[str, Any]]:
+    """Every distinct state GET reported, in order, until one in `final`."""
+    seen: list[str] = []
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        response = get_status(stack, key)
+        assert response.status == 200, response.body
+        document = response.json()
+        assert isinstance(document, dict)
+        if not seen or seen[-1] != document["status"]:
+            seen.append(document["status"])
+        if document["status"] in final:
+            return seen, document
+        if time.monotonic() > deadline:
+            pytest.fail(f"{key} stayed {seen[-1]}\n{timeline_of(stack)}")
+        time.sleep(0.02)
+
+
+@dataclass(frozen=True)
+class Done:
+    key: str
+    states: list[str]
+    document: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def done(stack: LocalStack) -> Done:
+    key = "talks/results-talk.mp3"
+    response = http("PUT", f"{stack.stage_url}/{key}", SAMPLE.read_bytes(), {"x-api-key": stack.api_key})
+    assert response.status == 200
+    states, document = follow_states(stack, key, {"complete", "partial", "failed", "rejected"})
+    stack.wait_until_idle(WAIT_SECONDS)
+    return Done(key, states, document)
+
+
+def test_status_moves_forward_through_the_states_to_complete(done: Done) -> None:
+    assert done.states[-1] == "complete", done.states
+    positions = [ORDER.index(state) for state in done.states]
+    assert positions == sorted(positions), done.states  # never backwards
+    assert set(done.states) <= set(results.STATES)
+    document = done.document
+    assert document["job_name"]
+    assert document["reason"] is None
+    assert document["counts"]["ok"] == len(document["links"]["images"]) > 0
+    stamps = document["timestamps"]
+    assert stamps["uploaded_at"]
+    assert stamps["transcription_started_at"]
+    assert stamps["finished_at"]
+    assert document["expires_in"] == results.DEFAULT_EXPIRY_SECONDS
+
+
+def test_every_presigned_link_downloads_the_right_bytes(stack: LocalStack, done: Done) -> None:
+    links = done.document["links"]
+    job = done.document["job_name"]
+    expected: list[tuple[str, str, str]] = [
+        (links["audio"], stack.buckets.audio, done.key),
+        (links["manifest"], stack.buckets.image, naming.manifest_key(job)),
+        (links["player"], stack.buckets.image, naming.gallery_key(job)),
+        (links["transcript"], stack.buckets.transcript, naming.transcript_key(job)),
+    ]
+    expected += [(i["url"], stack.buckets.image, naming.scene_image_key(job, i["index"])) for i in links["images"]]
+    subtitle_formats = {s["format"] for s in links["subtitles"]}
+    assert subtitle_formats == {"srt", "vtt"}
+    transcripts = stack.buckets.transcript
+    expected += [(s["url"], transcripts, naming.subtitle_key(job, s["format"])) for s in links["subtitles"]]
+    for url, bucket, key in expected:
+        assert "X-Amz-Signature=" in url
+        assert "X-Amz-Expires=900" in url
+        with urllib.request.urlopen(url, timeout=30) as response:
+            body = response.read()
+        assert body == stack.s3.get_object(Bucket=bucket, Key=key)["Body"].read(), key
+    with urllib.request.urlopen(links["audio"], timeout=30) as response:
+        assert response.read() == SAMPLE.read_bytes()
+
+
+def test_format_html_is_the_player_with_presigned_urls(stack: LocalStack, done: Done) -> None:
+    response = get_status(stack, done.key, "?format=html")
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.body.decode("utf-8")
+    assert '<audio id="audio" controls' in page
+    assert f"/{stack.buckets.audio}/talks/results-talk.mp3?" in page  # presigned audio, not a relative name
+    for image in done.document["links"]["images"]:
+        assert f"/{naming.scene_image_key(done.document['job_name'], image['index'])}?" in page
+    data = json.loads(page.split('id="player-data">', 1)[1].split("</script>", 1)[0])
+    assert data["tracks"]
+    assert data["tracks"][0]["cues"]
+
+
+def test_zero_byte_mp3_is_rejected_with_the_records_reason(stack: LocalStack) -> None:
+    key = "talks/empty.mp3"
+    assert http("PUT", f"{stack.stage_url}/{key}", b"", {"x-api-key": stack.api_key}).status == 200
+    states, document = follow_states(stack, key, {"rejected"})
+    assert states[-1] == "rejected"
+    [record_key] = [k for k in stack.list_keys(stack.buckets.transcript, "errors/") if document["job_name"] in k]
+    record = json.loads(stack.s3.get_object(Bucket=stack.buckets.transcript, Key=record_key)["Body"].read())
+    assert document["reason"] == record["reason"]
+    assert document["detail"] == record["detail"]
+    assert set(document["links"]) == {"audio"}
+    html = get_status(stack, key, "?format=html")
+    assert html.status == 200
+    assert "Status: rejected" in html.body.decode("utf-8")
+
+
+@pytest.mark.parametrize("api_key", [None, "wrong-key"])
+def test_without_the_api_key_is_403(stack: LocalStack, api_key: str | None) -> None:
+    response = get_status(stack, "talks/results-talk.mp3", api_key=api_key)
+    assert response.status == 403
+    assert response.json() == {"message": "Forbidden"}
+
+
+def test_unknown_key_is_404_json(stack: LocalStack) -> None:
+    response = get_status(stack, "talks/never-uploaded.mp3")
+    assert response.status == 404
+    document = response.json()
+    assert isinstance(document, dict)
+    assert document["key"] == "talks/never-uploaded.mp3"
+    assert "no upload at talks/never-uploaded.mp3" in document["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("talks/notes.txt", "object"), ("talks/talk.Mp3", "object"), ("talks/talk.mp3?format=pdf", "format")],
+)
+def test_bad_names_and_formats_are_400_naming_the_field(stack: LocalStack, path: str, field: str) -> None:
+    key, _, query = path.partition("?")
+    response = get_status(stack, key, f"?{query}" if query else "")
+    assert response.status == 400
+    document = response.json()
+    assert isinstance(document, dict)
+    assert document["message"].startswith(f"{field}: ")
