@@ -17,6 +17,7 @@ locals {
   image_function_name         = "${var.name}-illustrate-scenes"
   upload_api_name             = "${var.name}-upload"
   presign_function_name       = "${var.name}-presign-upload"
+  results_function_name       = "${var.name}-read-results"
 
   # S3 suffix filters are case-sensitive: accept talk.mp3 and TALK.MP3 alike.
   audio_notification_filters = merge([
@@ -104,6 +105,7 @@ locals {
       ["/aws/lambda/${local.transcription_function_name}", "/aws/lambda/${local.image_function_name}"],
       var.api_access_log_enabled ? ["/aws/apigateway/${local.upload_api_name}/${var.api_stage_name}/access"] : [],
       var.presigned_upload_enabled ? ["/aws/lambda/${local.presign_function_name}"] : [],
+      var.results_api_enabled ? ["/aws/lambda/${local.results_function_name}"] : [],
     ) : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"
   ]
 
@@ -234,6 +236,20 @@ module "upload_api" {
   presign_function_runtime          = var.lambda_runtime
   presign_function_architecture     = var.lambda_architecture
   presign_function_log_level        = var.log_level
+
+  # GET /{folder}/{object} -> status and presigned GET URLs of the results (read-only function).
+  results_api_enabled               = var.results_api_enabled
+  results_url_expiry_seconds        = var.results_url_expiry_seconds
+  results_function_name             = local.results_function_name
+  results_function_filename         = data.external.package.result["read_results_path"]
+  results_function_source_code_hash = data.external.package.result["read_results_hash"]
+  results_buckets = {
+    transcript_bucket_name = module.bucket["transcript"].name
+    transcript_bucket_arn  = module.bucket["transcript"].arn
+    transcript_prefixes    = distinct([local.contract.transcript_prefix, local.contract.job_record_prefix, local.contract.rejection_prefix])
+    image_bucket_name      = module.bucket["image"].name
+    image_bucket_arn       = module.bucket["image"].arn
+  }
 
   tags = var.tags
 }

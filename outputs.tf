@@ -22,6 +22,11 @@ output "presign_function_name" {
   value       = module.upload_api.presign_function_name
 }
 
+output "results_url_template" {
+  description = "URL to GET (with x-api-key) for the status and presigned result links of the upload at {folder}/{object}; ?format=html gives its player page. Null when results_api_enabled = false."
+  value       = module.upload_api.results_url_template
+}
+
 output "curl_command" {
   description = "A ready command that uploads ./talk.mp3 as talks/talk.mp3 (run it where `terraform output` works; a calling configuration must export `api_key_value` too)."
   value = join(" ", compact([
