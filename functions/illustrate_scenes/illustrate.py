@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from illustrate_scenes import gallery, player_copy
+from illustrate_scenes.announce import announce
 from illustrate_scenes.generation import GenerationConfig, SceneResult, generate_scenes
 from illustrate_scenes.plan import READY, PlannedScene, SourceFile, build_plan
 from illustrate_scenes.settings import Settings
@@ -107,6 +108,7 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
     existing = _read_json(s3, settings.image_bucket, naming.manifest_key(job))
     if already_done(existing, obj.etag):
         log.info("transcript already illustrated; skipped", etag=obj.etag, **fields)
+        announce(s3, settings.image_bucket, existing or {})  # unless sent: the attempt that wrote it may have failed
         return None
     found = get_object(s3, obj.bucket, obj.key)
     if found is None:
@@ -186,4 +188,5 @@ def illustrate_transcript(obj: S3Object, job: str, settings: Settings, s3: Any, 
         log.info("transcript illustrated", manifest_key=naming.manifest_key(job), **log_fields)
     if manifest["retryable"]:
         raise TransientFailure(f"{obj.key}: {manifest['reason']}")
+    announce(s3, settings.image_bucket, manifest)
     return manifest

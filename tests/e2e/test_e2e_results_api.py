@@ -10,11 +10,13 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 from e2e_support import SAMPLE, WAIT_SECONDS, http, timeline_of
+from local_stack import environment
 from local_stack.stack import LocalStack
 
-from pipeline_core import naming
+from pipeline_core import completion, naming
 from read_results import results
 
 pytestmark = pytest.mark.e2e
@@ -53,7 +55,34 @@ class Done:
 
 
 @pytest.fixture(scope="module")
-def done(stack: LocalStack) -> Done:
+def completion_events(stack: LocalStack) -> str:
+    """An SQS queue that a rule on the default bus fills with every completion event (as the e-mail rule matches)."""
+    sqs = stack.sqs
+    queue = sqs.create_queue(QueueName="completion-events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = boto3.client(
+        "events",
+        endpoint_url=stack.endpoint_url,
+        region_name=environment.REGION,
+        **{k.lower(): v for k, v in environment.FAKE_CREDENTIALS.items()},
+    )
+    pattern = {"source": [completion.SOURCE], "detail-type": [completion.DETAIL_TYPE]}
+    events.put_rule(Name="completion-events", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="completion-events", Targets=[{"Id": "queue", "Arn": arn}])
+    return queue
+
+
+def drain(stack: LocalStack, queue: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    while messages := stack.sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            found.append(json.loads(message["Body"]))
+            stack.sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+@pytest.fixture(scope="module")
+def done(stack: LocalStack, completion_events: str) -> Done:
     key = "talks/results-talk.mp3"
     response = http("PUT", f"{stack.stage_url}/{key}", SAMPLE.read_bytes(), {"x-api-key": stack.api_key})
     assert response.status == 200
@@ -117,7 +146,7 @@ def test_format_html_is_the_player_with_presigned_urls(stack: LocalStack, done: 
     assert data["tracks"][0]["cues"]
 
 
-def test_zero_byte_mp3_is_rejected_with_the_records_reason(stack: LocalStack) -> None:
+def test_zero_byte_mp3_is_rejected_with_the_records_reason(stack: LocalStack, completion_events: str) -> None:
     key = "talks/empty.mp3"
     assert http("PUT", f"{stack.stage_url}/{key}", b"", {"x-api-key": stack.api_key}).status == 200
     states, document = follow_states(stack, key, {"rejected"})
@@ -159,3 +188,28 @@ def test_bad_names_and_formats_are_400_naming_the_field(stack: LocalStack, path:
     document = response.json()
     assert isinstance(document, dict)
     assert document["message"].startswith(f"{field}: ")
+
+
+def test_one_completion_event_per_file_even_when_s3_events_are_replayed(
+    stack: LocalStack, done: Done, completion_events: str
+) -> None:
+    test_zero_byte_mp3_is_rejected_with_the_records_reason(stack, completion_events)  # a second file, rejected
+    stack.wait_until_idle(WAIT_SECONDS)
+    first = drain(stack, completion_events)
+    assert stack.replay_events() >= 3  # the two uploads and the transcript
+    stack.wait_until_idle(WAIT_SECONDS)
+    assert stack.replay_events() >= 3
+    stack.wait_until_idle(WAIT_SECONDS)
+    again = drain(stack, completion_events)
+    assert again == []
+    by_key = {event["detail"]["source_key"]: event for event in first}
+    assert sorted(by_key) == ["talks/empty.mp3", "talks/results-talk.mp3"]
+    assert len(first) == 2
+    complete = by_key["talks/results-talk.mp3"]["detail"]
+    assert complete["status"] == "complete"
+    assert complete["job_name"] == done.document["job_name"]
+    assert complete["counts"] == done.document["counts"]
+    assert complete["result_keys"]["manifest"] == naming.manifest_key(done.document["job_name"])
+    rejected = by_key["talks/empty.mp3"]["detail"]
+    assert rejected["status"] == "rejected"
+    assert rejected["result_keys"]["record"].startswith("errors/")
