@@ -399,6 +399,18 @@ module "transcription_function" {
         conditions = local.kms_s3_conditions["transcript"]
       }
     } : {},
+    # The completion event of a rejected or failed file (pipeline_core/completion.py): the default bus only, and the
+    # marker under events/ that keeps it to one event per file.
+    {
+      PutCompletionEvents = {
+        actions   = ["events:PutEvents"]
+        resources = [local.default_event_bus_arn]
+      }
+      ReadCompletionEventMarkers = {
+        actions   = ["s3:GetObject"]
+        resources = ["${module.bucket["transcript"].arn}/events/*"]
+      }
+    },
     # Deferred execution: the function hands Transcribe the data-access role, that role only and to Transcribe only.
     var.transcribe_allow_deferred_execution ? {
       PassDataAccessRoleToTranscribe = {
@@ -462,6 +474,11 @@ module "image_function" {
       InvokeBedrockModels = {
         actions   = ["bedrock:InvokeModel"]
         resources = local.bedrock_model_arns
+      }
+      # The completion event of each file (pipeline_core/completion.py), on the default bus only.
+      PutCompletionEvents = {
+        actions   = ["events:PutEvents"]
+        resources = [local.default_event_bus_arn]
       }
     },
     # With SSE-KMS: read transcripts, job records and earlier manifests; write images, manifest and gallery.

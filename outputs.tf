@@ -180,3 +180,8 @@ output "function_environment" {
     error_message = "image_style may take at most half of the image model's prompt limit (${local.image_prompt_limit} characters for ${var.image_model_id}), so that the scene text still fits."
   }
 }
+
+output "completion_topic_arn" {
+  description = "ARN of the SNS topic that mails each file's completion (subscribe more endpoints to it); null without notification_email_addresses."
+  value       = try(aws_sns_topic.completion[0].arn, null)
+}

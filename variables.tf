@@ -225,6 +225,18 @@ variable "results_api_enabled" {
   nullable    = false
 }
 
+variable "notification_email_addresses" {
+  type        = list(string)
+  description = "E-mail addresses told when each uploaded file is done (complete, partial, failed, rejected, transcription-failed), with the results link. Non-empty: an encrypted SNS topic, its key, and an EventBridge rule on the default bus. Each address confirms its subscription once, by the link AWS mails it."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for address in var.notification_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "notification_email_addresses must be e-mail addresses such as talks@example.com."
+  }
+}
+
 variable "results_url_expiry_seconds" {
   type        = number
   description = "How long the presigned GET URLs of the results route stay valid, 60-3600 seconds."

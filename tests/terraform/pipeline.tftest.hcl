@@ -181,13 +181,14 @@ run "transcription_role_names_exactly_its_buckets_and_actions" {
       } : action => toset(flatten(resources)) } == {
       "logs:CreateLogStream"             = toset(["${module.transcription_function.log_group_arn}:*"])
       "logs:PutLogEvents"                = toset(["${module.transcription_function.log_group_arn}:*"])
-      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*", "arn:aws:s3:::talks-transcripts/jobs/*"])
+      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*", "arn:aws:s3:::talks-transcripts/jobs/*", "arn:aws:s3:::talks-transcripts/events/*"])
       "s3:ListBucket"                    = toset(["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-transcripts"])
       "s3:PutObject"                     = toset(["arn:aws:s3:::talks-transcripts/*"])
       "sqs:SendMessage"                  = toset([output.transcription_dead_letter_queue_arn])
       "transcribe:StartTranscriptionJob" = toset(["*"])
+      "events:PutEvents"                 = toset(["arn:aws:events:eu-west-1:123456789012:event-bus/default"])
     }
-    error_message = "The transcription role must allow exactly: its logs, reading and listing audio, reading job records (failed jobs), listing and writing transcripts, its dead-letter queue and starting Transcribe jobs."
+    error_message = "The transcription role must allow exactly: its logs, reading and listing audio, reading job records (failed jobs) and completion-event markers, listing and writing transcripts, its dead-letter queue, starting Transcribe jobs and completion events on the default bus."
   }
 
   assert {
@@ -214,8 +215,9 @@ run "image_role_names_exactly_its_buckets_and_actions" {
       "s3:ListBucket"        = toset(["arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-images"])
       "sqs:SendMessage"      = toset([output.image_dead_letter_queue_arn])
       "bedrock:InvokeModel"  = toset(["arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-canvas-v1:0"])
+      "events:PutEvents"     = toset(["arn:aws:events:eu-west-1:123456789012:event-bus/default"])
     }
-    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue and the image model."
+    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue, the image model and completion events on the default bus."
   }
 
   assert {
