@@ -11,6 +11,13 @@ type, which answers with a short-lived presigned S3 URL for the same key, then `
 Transcribe job from the uploaded object, shows the progress through transcript and images, and downloads transcript,
 subtitles, images, manifest and gallery into --out.
 
+Results with the API key only, over the upload API's GET route (no AWS credentials; --wait uses it too, and falls
+back to reading the buckets with your credentials where the deployment has no GET route):
+
+    python3 scripts/client.py status talks/talk.mp3              the status and presigned result links, as JSON
+    python3 scripts/client.py fetch talks/talk.mp3 --out talk/   waits, then downloads results and audio: open
+                                                                 talk/index.html, it plays offline
+
 Settings, first found wins: the flag, the environment variable, then `terraform output -json` run in
 --terraform-dir (default: the current directory), i.e. the outputs of a configuration that deploys the module:
 
@@ -44,6 +51,9 @@ from urllib.parse import quote
 # Shared with the functions: the contract, the job naming (the client computes the same job name they do) and the
 # presign function's upload rules (standard library only), so the client refuses what the API would refuse.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline_client, when run as a file
+
+from pipeline_client import results_route
 
 from pipeline_core import naming
 from pipeline_core.contract import CONTRACT
@@ -784,6 +794,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--terraform-dir", type=Path, default=Path("."), help="where `terraform output -json` is run (default: .)"
     )
     up.add_argument("--quiet", action="store_true", help="print only the results")
+    for name, text in (
+        ("status", "print the upload's status and presigned result links (GET route, API key only)"),
+        ("fetch", "wait until the upload is done, then download its results and audio into a folder that plays"),
+    ):
+        sub = commands.add_parser(name, help=text, description=text, epilog=EXIT_CODES)
+        sub.add_argument("key", help="FOLDER/NAME, the key the upload printed (e.g. talks/talk.mp3)")
+        sub.add_argument("--url", help="stage URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/v1")
+        sub.add_argument("--api-key", help="API key (sent as x-api-key)")
+        sub.add_argument(
+            "--terraform-dir", type=Path, default=Path("."), help="where `terraform output -json` is run (default: .)"
+        )
+        if name == "fetch":
+            sub.add_argument("--out", type=Path, help="folder for the results (default: ./<name without extension>)")
+            sub.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
+            sub.add_argument("--poll", type=float, default=5.0, help="seconds between checks (default: 5)")
+            sub.add_argument("--quiet", action="store_true", help="print only the folder's index.html")
     return parser
 
 
@@ -826,14 +852,20 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
     if not args.wait:
         out.write(f"{uploaded.key}\n")
         return EXIT_OK
+    out_dir = args.out or Path(audio.path.stem)
     try:
-        import boto3  # noqa: F401 - only --wait needs it
+        return _wait_over_the_api(deployment, uploaded.key, args, progress=progress, out_dir=out_dir, out=out)
+    except results_route.RouteFailure as failure:
+        if "no GET route" not in str(failure):
+            raise ClientFailure(str(failure), failure.exit_code) from None
+        progress.stage("the upload API has no GET route: following the buckets with your AWS credentials instead")
+    try:
+        import boto3  # noqa: F401 - only --wait without the GET route needs it
     except ImportError:
         raise UsageError("--wait needs boto3 (pip install boto3); the upload itself does not") from None
     from botocore.exceptions import BotoCoreError, ClientError
 
     s3, transcribe = aws_clients(deployment)
-    out_dir = args.out or Path(audio.path.stem)
     try:
         followed = follow(
             uploaded.key,
@@ -852,10 +884,104 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
     return EXIT_OK
 
 
+def _progress_reporter(progress: Progress) -> Callable[[dict[str, Any]], None]:
+    """Each new state as a line; the job's start once, even when the file passed that state between two checks."""
+    seen: set[str] = set()
+
+    def report(document: dict[str, Any]) -> None:
+        job = document.get("job_name")
+        if job and job not in seen:
+            seen.add(job)
+            progress.stage(f"transcription job started: {job}")
+        progress.stage(results_route.describe(document))
+
+    return report
+
+
+def _wait_over_the_api(
+    deployment: Deployment, key: str, args: argparse.Namespace, *, progress: Progress, out_dir: Path, out: TextIO
+) -> int:
+    """Follow the upload with GET /{folder}/{object} (API key only) and fetch its results into `out_dir`."""
+    document = results_route.wait(
+        str(deployment.url),
+        deployment.api_key,
+        key,
+        timeout=args.timeout,
+        poll_seconds=args.poll,
+        on_change=_progress_reporter(progress),
+    )
+    _check_finished(document)
+    files = results_route.fetch(document, out_dir)
+    progress.stage(f"downloaded {len(files)} files into {out_dir}")
+    out.write(f"{out_dir / CONTRACT.gallery_name}\n")
+    return EXIT_OK
+
+
+def _check_finished(document: Mapping[str, Any]) -> None:
+    if document.get("status") == "rejected":
+        raise PipelineError(
+            f"the pipeline rejected {document.get('key')}: {document.get('reason')}: {document.get('detail')}"
+        )
+    if document.get("status") == "failed":
+        raise PipelineError(f"the image function could not illustrate the transcript: {document.get('reason')}")
+
+
+def _route_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Deployment:
+    deployment = resolve_deployment(
+        {name: getattr(args, name, None) for name in _SETTINGS}, environ, lambda: terraform_outputs(args.terraform_dir)
+    )
+    if not deployment.url:
+        raise UsageError(
+            "no stage URL: pass --url, set PIPELINE_STAGE_URL, or run where `terraform output` has stage_url"
+        )
+    return deployment
+
+
+def _results_key(value: str) -> str:
+    folder, _, name = value.partition("/")
+    if not folder or not name or "/" in name:
+        raise UsageError(f"{value!r}: expected FOLDER/NAME, the key the upload printed (e.g. talks/talk.mp3)")
+    return value
+
+
+def run_status(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
+    deployment = _route_settings(args, environ)
+    try:
+        document = results_route.ask(str(deployment.url), deployment.api_key, _results_key(args.key))
+    except results_route.RouteFailure as failure:
+        raise ClientFailure(str(failure), failure.exit_code) from None
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_PIPELINE if document.get("status") in ("rejected", "failed") else EXIT_OK
+
+
+def run_fetch(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
+    deployment = _route_settings(args, environ)
+    key = _results_key(args.key)
+    progress = Progress(quiet=args.quiet)
+    out_dir = args.out or Path(posixpath.splitext(posixpath.basename(key))[0])
+    try:
+        document = results_route.wait(
+            str(deployment.url),
+            deployment.api_key,
+            key,
+            timeout=args.timeout,
+            poll_seconds=args.poll,
+            on_change=_progress_reporter(progress),
+        )
+        _check_finished(document)
+        files = results_route.fetch(document, out_dir)
+    except results_route.RouteFailure as failure:
+        raise ClientFailure(str(failure), failure.exit_code) from None
+    progress.stage(f"downloaded {len(files)} files into {out_dir} (open index.html: the audio is beside it)")
+    out.write(f"{out_dir / CONTRACT.gallery_name}\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
+    run = {"upload": run_upload, "status": run_status, "fetch": run_fetch}[args.command]
     try:
-        return run_upload(args, os.environ if environ is None else environ, out or sys.stdout)
+        return run(args, os.environ if environ is None else environ, out or sys.stdout)
     except ClientFailure as failure:
         sys.stderr.write(f"error: {failure}\n")
         return failure.exit_code

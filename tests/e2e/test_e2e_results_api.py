@@ -4,15 +4,19 @@ nothing but the API key (the results function's own code behind the upload API s
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from e2e_support import SAMPLE, WAIT_SECONDS, http, timeline_of
+from e2e_support import ROOT, SAMPLE, WAIT_SECONDS, http, timeline_of
 from local_stack import environment
 from local_stack.stack import LocalStack
 
@@ -213,3 +217,44 @@ def test_one_completion_event_per_file_even_when_s3_events_are_replayed(
     rejected = by_key["talks/empty.mp3"]["detail"]
     assert rejected["status"] == "rejected"
     assert rejected["result_keys"]["record"].startswith("errors/")
+
+
+def test_client_status_and_fetch_need_only_the_api_key(stack: LocalStack, done: Done, tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "PIPELINE_STAGE_URL": stack.stage_url, "PIPELINE_API_KEY": stack.api_key}
+    env |= {
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    client = [sys.executable, str(ROOT / "scripts" / "client.py")]
+    status = subprocess.run([*client, "status", done.key], env=env, capture_output=True, text=True, check=False)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["status"] == "complete"
+    out = tmp_path / "fetched"
+    fetched = subprocess.run(
+        [*client, "fetch", done.key, "--out", str(out), "--poll", "0.1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    assert fetched.stdout.strip() == str(out / "index.html")
+    assert (out / "results-talk.mp3").read_bytes() == SAMPLE.read_bytes()  # the audio beside the player
+    assert {"index.html", "manifest.json", "transcript.json", "transcript.vtt"} <= {p.name for p in out.iterdir()}
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'src="results-talk.mp3"' in page
+    unknown = subprocess.run(
+        [*client, "status", "talks/nothing.mp3"], env=env, capture_output=True, text=True, check=False
+    )
+    assert unknown.returncode == 2
+    assert "no upload at talks/nothing.mp3" in unknown.stderr
+    refused = subprocess.run(
+        [*client, "status", done.key],
+        env=env | {"PIPELINE_API_KEY": "wrong"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode == 3
+    assert "API key" in refused.stderr
