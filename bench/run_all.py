@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_package.py", "bench_scenes.py", "bench_concurrency.py")
+BENCHMARKS = ("bench_package.py", "bench_scenes.py", "bench_concurrency.py", "bench_results_api.py")
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "scripts")]
 
 import client  # noqa: E402
+import demo_results  # noqa: E402
 from local_stack.media import duration_seconds  # noqa: E402
 from local_stack.stack import LocalStack, StackOptions  # noqa: E402
 from local_stack.timeline import Timeline  # noqa: E402
@@ -169,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             files = client.download(stack.s3, deployment, followed, out_dir)
             marks["downloaded"] = timeline.now()
             say(f"{timeline.now():7.2f}s  client downloaded {len(files)} files into {_shown(out_dir)}")
+            demo_results.show_result(stack.stage_url, stack.api_key, uploaded.key, out_dir, say)
             stages = stage_table(timeline, marks, followed.job)
             dead = stack.dispatcher.dead_lettered() if stack.dispatcher else []
         say("== local stack stopped")
