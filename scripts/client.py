@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline_client, when run as a file
 
 from pipeline_client import results_route
+from pipeline_client import video as video_module
 from pipeline_client.errors import (
     EXIT_FAILURE,
     EXIT_FORBIDDEN,
@@ -206,6 +207,19 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
             sub.add_argument("--poll", type=float, default=5.0, help="seconds between checks (default: 5)")
             sub.add_argument("--quiet", action="store_true", help="print only the folder's index.html")
+    video = commands.add_parser(
+        "video",
+        help="an MP4 of a fetched folder: the images over the audio, with subtitles (ffmpeg via imageio-ffmpeg)",
+        description=video_module.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXIT_CODES,
+    )
+    video.add_argument("folder", type=Path, help="a folder written by `fetch` (or `upload --wait --out`)")
+    video.add_argument("--out", type=Path, required=True, help="the MP4 to write, e.g. talk.mp4")
+    video.add_argument(
+        "--burn-in", action="store_true", help="draw the subtitles into the picture (default: soft track)"
+    )
+    video.add_argument("--language", help="the subtitle track, e.g. en for subtitles.en.vtt (default: the original)")
     return parser
 
 
@@ -373,9 +387,28 @@ def run_fetch(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO)
     return EXIT_OK
 
 
+def run_video(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
+    if not args.folder.is_dir():
+        raise UsageError(
+            f"{args.folder} is not a folder; fetch the results into one first (client.py fetch KEY --out DIR)"
+        )
+    try:
+        made = video_module.make_video(
+            args.folder,
+            args.out,
+            burn_in=args.burn_in,
+            language=args.language,
+            say=lambda line: print(line, file=sys.stderr),
+        )
+    except video_module.VideoError as err:
+        raise UsageError(str(err)) from None
+    out.write(f"{made}\n")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run = {"upload": run_upload, "status": run_status, "fetch": run_fetch}[args.command]
+    run = {"upload": run_upload, "status": run_status, "fetch": run_fetch, "video": run_video}[args.command]
     try:
         return run(args, os.environ if environ is None else environ, out or sys.stdout)
     except ClientFailure as failure:
