@@ -12,6 +12,8 @@ State, derived in this order from the upload's object in the audio bucket and th
     transcripts/<job>.json                       -> illustrating
     otherwise                                    -> transcribing
 Every link is a presigned GET URL valid `expires_in` seconds. `?format=html` answers the player page with those URLs.
+The `player` link is the bucket copy of the page, for downloading beside its files (it names them relatively, and a
+relative name resolves to an unsigned URL); to watch in a browser, ask for `?format=html`.
 
 The function's role may only get objects under the known prefixes (no s3:ListBucket), so S3 answers a missing key
 with 403 AccessDenied instead of 404: both mean "not there" here. Read-only: nothing is written, so a repeated
