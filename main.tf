@@ -19,6 +19,7 @@ locals {
   image_function_name         = "${var.name}-illustrate-scenes"
   upload_api_name             = "${var.name}-upload"
   presign_function_name       = "${var.name}-presign-upload"
+  results_function_name       = "${var.name}-read-results"
 
   # S3 suffix filters are case-sensitive: accept talk.mp3 and TALK.MP3 alike.
   audio_notification_filters = merge([
@@ -122,6 +123,7 @@ locals {
       ["/aws/lambda/${local.transcription_function_name}", "/aws/lambda/${local.image_function_name}"],
       var.api_access_log_enabled ? ["/aws/apigateway/${local.upload_api_name}/${var.api_stage_name}/access"] : [],
       var.presigned_upload_enabled ? ["/aws/lambda/${local.presign_function_name}"] : [],
+      var.results_api_enabled ? ["/aws/lambda/${local.results_function_name}"] : [],
     ) : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"
   ]
 
@@ -262,6 +264,20 @@ module "upload_api" {
   presign_function_runtime          = var.lambda_runtime
   presign_function_architecture     = var.lambda_architecture
   presign_function_log_level        = var.log_level
+
+  # GET /{folder}/{object} -> status and presigned GET URLs of the results (read-only function).
+  results_api_enabled               = var.results_api_enabled
+  results_url_expiry_seconds        = var.results_url_expiry_seconds
+  results_function_name             = local.results_function_name
+  results_function_filename         = data.external.package.result["read_results_path"]
+  results_function_source_code_hash = data.external.package.result["read_results_hash"]
+  results_buckets = {
+    transcript_bucket_name = module.bucket["transcript"].name
+    transcript_bucket_arn  = module.bucket["transcript"].arn
+    transcript_prefixes    = distinct([local.contract.transcript_prefix, local.contract.job_record_prefix, local.contract.rejection_prefix])
+    image_bucket_name      = module.bucket["image"].name
+    image_bucket_arn       = module.bucket["image"].arn
+  }
 
   tags = var.tags
 }
@@ -443,6 +459,18 @@ module "transcription_function" {
         conditions = local.transcribe_output_key_condition
       }
     } : {},
+    # The completion event of a rejected or failed file (pipeline_core/completion.py): the default bus only, and the
+    # marker under events/ that keeps it to one event per file.
+    {
+      PutCompletionEvents = {
+        actions   = ["events:PutEvents"]
+        resources = [local.default_event_bus_arn]
+      }
+      ReadCompletionEventMarkers = {
+        actions   = ["s3:GetObject"]
+        resources = ["${module.bucket["transcript"].arn}/events/*"]
+      }
+    },
     # Deferred execution: the function hands Transcribe the data-access role, that role only and to Transcribe only.
     var.transcribe_allow_deferred_execution ? {
       PassDataAccessRoleToTranscribe = {
@@ -517,6 +545,11 @@ module "image_function" {
           for name in var.translate_terminology_names :
           "arn:${local.partition}:translate:${local.region}:${local.account_id}:terminology/${name}"
         ])
+      }
+      # The completion event of each file (pipeline_core/completion.py), on the default bus only.
+      PutCompletionEvents = {
+        actions   = ["events:PutEvents"]
+        resources = [local.default_event_bus_arn]
       }
     },
     # With SSE-KMS: read transcripts, job records and earlier manifests; write images, manifest and gallery.

@@ -22,6 +22,11 @@ output "presign_function_name" {
   value       = module.upload_api.presign_function_name
 }
 
+output "results_url_template" {
+  description = "URL to GET (with x-api-key) for the status and presigned result links of the upload at {folder}/{object}; ?format=html gives its player page. Null when results_api_enabled = false."
+  value       = module.upload_api.results_url_template
+}
+
 output "curl_command" {
   description = "A ready command that uploads ./talk.mp3 as talks/talk.mp3 (run it where `terraform output` works; a calling configuration must export `api_key_value` too)."
   value = join(" ", compact([
@@ -186,4 +191,9 @@ output "function_environment" {
     condition     = length(var.image_style) <= floor(local.image_prompt_limit / 2)
     error_message = "image_style may take at most half of the image model's prompt limit (${local.image_prompt_limit} characters for ${var.image_model_id}), so that the scene text still fits."
   }
+}
+
+output "completion_topic_arn" {
+  description = "ARN of the SNS topic that mails each file's completion (subscribe more endpoints to it); null without notification_email_addresses."
+  value       = try(aws_sns_topic.completion[0].arn, null)
 }

@@ -218,6 +218,37 @@ variable "presigned_url_expiry_seconds" {
   }
 }
 
+variable "results_api_enabled" {
+  type        = bool
+  description = "Whether the upload API also answers GET /{folder}/{object} (same API key) with the upload's status (uploaded, rejected, transcribing, illustrating, complete, partial, failed) and presigned GET URLs of its results, and with ?format=html its player page: results with nothing but the API key. A small read-only function answers."
+  default     = true
+  nullable    = false
+}
+
+variable "notification_email_addresses" {
+  type        = list(string)
+  description = "E-mail addresses told when each uploaded file is done (complete, partial, failed, rejected, transcription-failed), with the results link. Non-empty: an encrypted SNS topic, its key, and an EventBridge rule on the default bus. Each address confirms its subscription once, by the link AWS mails it."
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for address in var.notification_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "notification_email_addresses must be e-mail addresses such as talks@example.com."
+  }
+}
+
+variable "results_url_expiry_seconds" {
+  type        = number
+  description = "How long the presigned GET URLs of the results route stay valid, 60-3600 seconds."
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.results_url_expiry_seconds >= 60 && var.results_url_expiry_seconds <= 3600 && floor(var.results_url_expiry_seconds) == var.results_url_expiry_seconds
+    error_message = "results_url_expiry_seconds must be a whole number between 60 and 3600."
+  }
+}
+
 ################################################################################
 # Functions (both)
 ################################################################################

@@ -17,6 +17,7 @@ BENCHMARKS = (
     "bench_prompt_director.py",
     "bench_concurrency.py",
     "bench_recognizer.py",
+    "bench_results_api.py",
 )
 
 

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "scripts")]
 
 import client  # noqa: E402
+import demo_results  # noqa: E402
 from cli_common.errors import EXIT_FAILURE, ArgumentParser, CliError  # noqa: E402
 from cli_common.errors import run as run_main  # noqa: E402
 from cli_common.inputs import number  # noqa: E402
@@ -256,6 +257,7 @@ def run(args: argparse.Namespace, audio: client.AudioFile) -> int:
             files = client.download(stack.s3, deployment, followed, out_dir)
             marks["downloaded"] = timeline.now()
             say(f"{timeline.now():7.2f}s  client downloaded {len(files)} files into {_shown(out_dir)}")
+            demo_results.show_result(stack.stage_url, stack.api_key, uploaded.key, out_dir, say)
             label = "[local Whisper base]" if args.transcriber == "whisper" else "[stand-in]"
             stages = stage_table(timeline, marks, followed.job, label)
             dead = stack.dispatcher.dead_lettered() if stack.dispatcher else []

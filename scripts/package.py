@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Build one deployment zip per Lambda function (start_transcription, illustrate_scenes, presign_upload): the
-function's package plus the shared `pipeline_core` package and the shared libraries it uses (SHARED_BY_FUNCTION).
+"""Build one deployment zip per Lambda function (start_transcription, illustrate_scenes, presign_upload,
+read_results): the function's package plus the shared `pipeline_core` package and the shared libraries it uses
+(SHARED_BY_FUNCTION: the subtitle writer, the player page).
 
     python3 scripts/package.py [--out DIR]   writes DIR/<function>.zip (default: build/ in the repository) and prints
                                              {"<function>": {"path", "source_code_hash", "size"}, ...}
@@ -30,10 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "functions"
 DEFAULT_OUT = ROOT / "build"
-FUNCTIONS = ("start_transcription", "illustrate_scenes", "presign_upload")
+FUNCTIONS = ("start_transcription", "illustrate_scenes", "presign_upload", "read_results")
 SHARED = ("pipeline_core",)  # in every zip
 # Shared libraries only some functions import (a later function that needs one adds itself here).
-SHARED_BY_FUNCTION: dict[str, tuple[str, ...]] = {"illustrate_scenes": ("subtitle_writer",)}
+SHARED_BY_FUNCTION: dict[str, tuple[str, ...]] = {
+    "illustrate_scenes": ("subtitle_writer", "player"),
+    "read_results": ("player",),
+}
 HANDLER_FILE = "handler.py"
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can hold

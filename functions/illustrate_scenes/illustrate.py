@@ -19,7 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from illustrate_scenes import gallery, resume, subtitle_output
+from illustrate_scenes import gallery, player_copy, resume, subtitle_output
+from illustrate_scenes.announce import announce
 from illustrate_scenes.director import look_from_manifest
 from illustrate_scenes.generation import GenerationConfig, SceneResult, classify_error, generate_scenes, region_of
 from illustrate_scenes.plan import READY, PlannedScene, SourceFile, build_plan
@@ -119,6 +120,7 @@ def illustrate_transcript(  # noqa: PLR0917 - the clients and the clock come fro
     existing = _read_json(s3, settings.image_bucket, naming.manifest_key(job))
     if already_done(existing, obj.etag):
         log.info("transcript already illustrated; skipped", etag=obj.etag, **fields)
+        announce(s3, settings.image_bucket, existing or {})  # unless sent: the attempt that wrote it may have failed
         return None
     found = get_object(s3, obj.bucket, obj.key)
     if found is None:
@@ -217,7 +219,9 @@ def illustrate_transcript(  # noqa: PLR0917 - the clients and the clock come fro
             job, plan, lambda k, b, t: _put(s3, settings.image_bucket, k, b, t), settings.subtitles
         )
     )
-    _put(s3, settings.image_bucket, naming.gallery_key(job), gallery.render_gallery(manifest).encode("utf-8"), HTML)
+    # The player inlines the subtitle tracks just written.
+    player_page = player_copy.render_bucket_copy(manifest, settings.image_bucket, s3)
+    _put(s3, settings.image_bucket, naming.gallery_key(job), player_page.encode("utf-8"), HTML)
     # Last: a manifest means "done" to the next event for this ETag (unless it says retryable).
     _put(s3, settings.image_bucket, naming.manifest_key(job), gallery.manifest_bytes(manifest), JSON)
     log_fields = {**fields, "status": manifest["status"], "counts": manifest["counts"], "reason": manifest["reason"]}
@@ -227,4 +231,5 @@ def illustrate_transcript(  # noqa: PLR0917 - the clients and the clock come fro
         log.info("transcript illustrated", manifest_key=naming.manifest_key(job), **log_fields)
     if manifest["retryable"]:
         raise TransientFailure(f"{obj.key}: {manifest['reason']}")
+    announce(s3, settings.image_bucket, manifest)
     return manifest

@@ -28,6 +28,11 @@ _CONFIGS: dict[str, Config] = {
 }
 _DEFAULT_CONFIG = Config(connect_timeout=10, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
 
+# For presigned URLs: SigV4 (botocore still presigns S3 URLs with SigV2 by default, which newer Regions refuse) on the
+# Regional virtual-hosted endpoint: the global endpoint may answer a recently created bucket with a redirect to the
+# Regional one, and the signed Host header does not survive it. Signing is local: no retry or timeout settings needed.
+PRESIGN_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+
 _clients: dict[tuple[str, str | None], Any] = {}
 _overrides: dict[str, Any] = {}
 _lock = threading.Lock()

@@ -104,3 +104,16 @@ def gallery_key(job: str) -> str:
 def recut_subtitle_key(job: str, language: str, subtitle_format: str) -> str:
     """<job>/subtitles.<lang>.srt|vtt next to the images; 'und' (BCP 47: undetermined) when the language is unknown."""
     return f"{image_prefix(job)}subtitles.{language or 'und'}.{subtitle_format}"
+
+
+EVENT_MARKER_PREFIX = "events/"  # transcript bucket; outside the transcript notification's transcripts/ filter
+
+
+def transcription_event_marker_key(job: str) -> str:
+    """Transcript bucket: the transcription function's completion event for this job was sent (see completion.py)."""
+    return f"{EVENT_MARKER_PREFIX}{job}.json"
+
+
+def image_event_marker_key(job: str) -> str:
+    """Image bucket: the image function's completion event for this job was sent (see completion.py)."""
+    return image_prefix(job) + "completion-event.json"

@@ -11,17 +11,13 @@ import functools
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
-from pipeline_core import log
+from pipeline_core import aws, log
 from pipeline_core.config import ConfigError
 from presign_upload import uploads
 
-# SigV4 (botocore still presigns S3 URLs with SigV2 by default, which newer Regions refuse) on the Regional
-# virtual-hosted endpoint: the global endpoint may answer a recently created bucket with a redirect to the Regional
-# one, and the signed Host header does not survive it. Signing is local: no retry or timeout settings are needed.
-PRESIGN_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+PRESIGN_CONFIG = aws.PRESIGN_CONFIG  # SigV4, Regional virtual-hosted endpoint (see pipeline_core.aws)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pipeline_core import aws, log, naming, rejections, s3_events
+from pipeline_core import aws, completion, log, naming, rejections, s3_events
 from pipeline_core.config import ConfigError
 from pipeline_core.s3_events import MalformedRecord, S3Object
 from start_transcription import failures, job_events, jobs, media_duration
@@ -236,6 +236,7 @@ def _reject(obj: S3Object, verdict: jobs.Rejected, config: jobs.Settings, fields
     }
     key = naming.rejection_key(job)
     _put_json(config.transcript_bucket, key, record)
+    _announce(config, job, record, verdict.reason, key)
     log.warning(
         "upload rejected",
         reason=verdict.reason,
@@ -245,6 +246,21 @@ def _reject(obj: S3Object, verdict: jobs.Rejected, config: jobs.Settings, fields
         **dict(verdict.facts),
         **fields,
     )
+
+
+def _announce(config: jobs.Settings, job: str, record: dict[str, Any], reason: str, record_key: str) -> None:
+    """The completion event of a file that ends here: rejected, or its Transcribe job failed (completion.py)."""
+    status = jobs.TRANSCRIPTION_FAILED if reason == jobs.TRANSCRIPTION_FAILED else "rejected"
+    event_detail = completion.detail(
+        job=job,
+        source_bucket=record.get("bucket"),
+        source_key=record.get("key"),
+        status=status,
+        reason=f"{record.get('reason')}: {record.get('detail')}",
+        result_keys={"bucket": config.transcript_bucket, "record": record_key},
+    )
+    marker = naming.transcription_event_marker_key(job)
+    completion.announce_once(aws.client("s3"), aws.client("events"), config.transcript_bucket, marker, event_detail)
 
 
 def _read_job_record(bucket: str, job: str) -> dict[str, Any] | None:
@@ -270,6 +286,7 @@ def _record_failure(
     failure = job_events.failure_record(record, change)
     key = naming.rejection_key(change.job_name)
     _put_json(config.transcript_bucket, key, failure)
+    _announce(config, change.job_name, failure, "transcription-failed", key)
     log.warning(
         "transcription job failed",
         reason=failure["reason"],

@@ -1,7 +1,8 @@
 # REST API that stores the request body in one S3 bucket: PUT /{folder}/{object} -> s3://<bucket>/{folder}/{object}.
 # API Gateway calls S3 PutObject itself (AWS-service integration) with a role that may only do that.
 # Files over API Gateway's 10 MB body limit: POST /{folder}/{object} -> a Lambda function answers with a presigned S3
-# PUT URL for the same key (optional, presigned_upload_enabled).
+# PUT URL for the same key (optional, presigned_upload_enabled). GET /{folder}/{object}: a read-only Lambda function
+# answers with the upload's status and presigned GET URLs of its results (optional, results_api_enabled).
 
 data "aws_partition" "current" {}
 
@@ -10,6 +11,8 @@ data "aws_region" "current" {}
 locals {
   presigned_upload = var.presigned_upload_enabled ? 1 : 0
   presign_function = coalesce(var.presign_function_name, "${var.name}-presign")
+  results_api      = var.results_api_enabled ? 1 : 0
+  results_function = coalesce(var.results_function_name, "${var.name}-results")
 
   # Writing into the bucket: the integration's role puts objects, and the presign function's role signs URLs that S3
   # then checks against that role's permissions. With SSE-KMS, S3 asks KMS for a data key as the writer. Only through
@@ -340,6 +343,196 @@ resource "aws_lambda_function" "presign" {
   }
 }
 
+################################################################################
+# GET /{folder}/{object}: the upload's status and presigned GET URLs of its results (or, ?format=html, its player)
+#
+# The same resource as PUT and POST, so the same API key, usage plan and path rules apply. The function reads only:
+# its role may get objects under the known prefixes of the three buckets and nothing else, and the URLs it signs
+# carry no more than that.
+################################################################################
+
+locals {
+  results_get_resources = var.results_buckets == null ? [] : concat(
+    ["${var.bucket_arn}/*"],
+    [for prefix in var.results_buckets.transcript_prefixes : "${var.results_buckets.transcript_bucket_arn}/${prefix}*"],
+    ["${var.results_buckets.image_bucket_arn}/*"],
+  )
+  results_bucket_arns = var.results_buckets == null ? [var.bucket_arn] : [
+    var.bucket_arn, var.results_buckets.transcript_bucket_arn, var.results_buckets.image_bucket_arn,
+  ]
+}
+
+resource "aws_api_gateway_method" "results" {
+  count = local.results_api
+
+  #checkov:skip=CKV2_AWS_53:A GET has no body; the function checks the path and the format parameter and answers 400 naming the one at fault.
+  rest_api_id      = aws_api_gateway_rest_api.this.id
+  resource_id      = aws_api_gateway_resource.object.id
+  http_method      = "GET"
+  authorization    = "NONE"
+  api_key_required = var.api_key_required
+
+  request_parameters = {
+    "method.request.path.folder"        = true
+    "method.request.path.object"        = true
+    "method.request.querystring.format" = false
+  }
+}
+
+resource "aws_api_gateway_integration" "results" {
+  count = local.results_api
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_method.results[0].resource_id
+  http_method             = aws_api_gateway_method.results[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST" # Lambda's Invoke API, whatever the method's own verb
+  uri                     = aws_lambda_function.results[0].invoke_arn
+  timeout_milliseconds    = var.integration_timeout_milliseconds
+}
+
+resource "aws_lambda_permission" "results" {
+  count = local.results_api
+
+  statement_id  = "AllowInvokeFromUploadApiGet"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.results[0].function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/${aws_api_gateway_method.results[0].http_method}/*/*"
+}
+
+resource "aws_iam_role" "results" {
+  count = local.results_api
+
+  name = local.results_function
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect    = "Allow"
+        Principal = { Service = "lambda.amazonaws.com" }
+        Action    = "sts:AssumeRole"
+      },
+    ]
+  })
+  tags = var.tags
+}
+
+# s3:GetObject only, on the uploads, the transcript bucket's transcripts/, jobs/ and errors/, and the image bucket: no
+# s3:ListBucket, so S3 answers a missing key with 403, which the function reads as "not there".
+resource "aws_iam_role_policy" "results" {
+  count = local.results_api
+
+  name = local.results_function
+  role = aws_iam_role.results[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.results[0].arn}:*"]
+        },
+        {
+          Sid      = "ReadPipelineObjects"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = local.results_get_resources
+        },
+      ],
+      var.bucket_kms_key_arn == null ? [] : [
+        {
+          Sid      = "DecryptPipelineObjects"
+          Effect   = "Allow"
+          Action   = ["kms:Decrypt"]
+          Resource = [var.bucket_kms_key_arn]
+          Condition = {
+            StringEquals = { "kms:ViaService" = ["s3.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}"] }
+            StringLike   = { "kms:EncryptionContext:aws:s3:arn" = flatten([for arn in local.results_bucket_arns : [arn, "${arn}/*"]]) }
+          }
+        },
+      ],
+      var.xray_tracing_enabled ? [
+        {
+          Sid      = "WriteTraces"
+          Effect   = "Allow"
+          Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+          Resource = ["*"]
+        },
+      ] : [],
+    )
+  })
+}
+
+resource "aws_cloudwatch_log_group" "results" {
+  count = local.results_api
+
+  #checkov:skip=CKV_AWS_338:Retention is log_retention_in_days (default 30 days): the logs serve debugging; raise it where a policy asks for a year.
+  name              = "/aws/lambda/${local.results_function}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_group_kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "results" {
+  count = local.results_api
+
+  #checkov:skip=CKV_AWS_116:API Gateway invokes the function synchronously and hands any error to the caller, who asks again; a dead-letter queue only receives failed asynchronous invocations.
+  #checkov:skip=CKV_AWS_117:The function reads S3 and signs URLs with its role; a VPC would add NAT or interface endpoints and protect nothing.
+  #checkov:skip=CKV_AWS_272:Code signing needs signed packages from S3 (AWS Signer); the zip is built during plan by scripts/package.py and pinned by source_code_hash.
+  #checkov:skip=CKV_AWS_173:The environment holds bucket names and settings, no secrets; Lambda encrypts it at rest with an AWS managed key.
+  #checkov:skip=CKV_AWS_50:X-Ray tracing is opt-in (xray_tracing_enabled): traces are billed, and the role then needs xray:PutTraceSegments on "*".
+  #checkov:skip=CKV_AWS_115:The stage and usage plan throttle the route; -1 leaves the function's concurrency unreserved, as for the presign function.
+  function_name    = local.results_function
+  description      = "Answers GET /{folder}/{object} with the upload's status and presigned GET URLs of its results, or its player page."
+  role             = aws_iam_role.results[0].arn
+  handler          = var.results_function_handler
+  runtime          = var.presign_function_runtime
+  architectures    = [var.presign_function_architecture]
+  filename         = var.results_function_filename
+  source_code_hash = var.results_function_source_code_hash
+  memory_size      = var.results_function_memory_size
+  timeout          = var.results_function_timeout
+
+  environment {
+    variables = {
+      AUDIO_BUCKET       = var.bucket_name
+      TRANSCRIPT_BUCKET  = try(var.results_buckets.transcript_bucket_name, "")
+      IMAGE_BUCKET       = try(var.results_buckets.image_bucket_name, "")
+      URL_EXPIRY_SECONDS = tostring(var.results_url_expiry_seconds)
+      LOG_LEVEL          = var.presign_function_log_level
+    }
+  }
+
+  tracing_config {
+    mode = var.xray_tracing_enabled ? "Active" : "PassThrough"
+  }
+
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.results[0].name
+  }
+
+  tags = var.tags
+
+  # A link signed before the role may read the objects is refused by S3 when opened: "AccessDenied ... is not
+  # authorized to perform: s3:GetObject"; the function exists (and the route answers) only once the role's policy does.
+  depends_on = [aws_iam_role_policy.results]
+
+  lifecycle {
+    precondition {
+      condition     = var.results_function_filename != null && var.results_function_source_code_hash != null
+      error_message = "results_api_enabled needs the function's package: set results_function_filename and results_function_source_code_hash (scripts/package.py builds read_results.zip), or set results_api_enabled = false."
+    }
+    precondition {
+      condition     = var.results_buckets != null
+      error_message = "results_api_enabled needs results_buckets (the transcript and image buckets the pipeline writes to), or set results_api_enabled = false."
+    }
+  }
+}
+
 resource "aws_api_gateway_deployment" "this" {
   rest_api_id = aws_api_gateway_rest_api.this.id
 
@@ -355,6 +548,8 @@ resource "aws_api_gateway_deployment" "this" {
       aws_api_gateway_integration_response.this,
       aws_api_gateway_method.presign,
       aws_api_gateway_integration.presign,
+      aws_api_gateway_method.results,
+      aws_api_gateway_integration.results,
     ]))
   }
 

@@ -177,3 +177,28 @@ output "presign_function_configuration" {
     log_group_kms_key_id  = aws_cloudwatch_log_group.presign[0].kms_key_id
   }, null)
 }
+
+output "results_url_template" {
+  description = "URL to GET (with the API key) for the status and presigned result links of the upload at {folder}/{object}; add ?format=html for its player page. Null when results_api_enabled = false."
+  value       = var.results_api_enabled ? "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/{folder}/{object}" : null
+}
+
+output "results_function_name" {
+  description = "Name of the results function behind GET /{folder}/{object}; null when results_api_enabled = false."
+  value       = try(aws_lambda_function.results[0].function_name, null)
+}
+
+output "results_function_role_arn" {
+  description = "ARN of the results function's read-only role; null when results_api_enabled = false."
+  value       = try(aws_iam_role.results[0].arn, null)
+}
+
+output "results_role_policy_json" {
+  description = "The results function role's inline policy (JSON): what it may read; null when results_api_enabled = false."
+  value       = try(aws_iam_role_policy.results[0].policy, null)
+}
+
+output "results_log_group_name" {
+  description = "Log group of the results function; null when results_api_enabled = false."
+  value       = try(aws_cloudwatch_log_group.results[0].name, null)
+}

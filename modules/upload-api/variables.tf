@@ -245,7 +245,7 @@ variable "presign_function_handler" {
 
 variable "presign_function_runtime" {
   type        = string
-  description = "Python runtime of the presign function."
+  description = "Python runtime of the presign function (and of the results function)."
   default     = "python3.13"
   nullable    = false
 
@@ -257,7 +257,7 @@ variable "presign_function_runtime" {
 
 variable "presign_function_architecture" {
   type        = string
-  description = "Instruction set of the presign function: arm64 or x86_64."
+  description = "Instruction set of the presign function (and of the results function): arm64 or x86_64."
   default     = "arm64"
   nullable    = false
 
@@ -305,7 +305,7 @@ variable "presign_function_reserved_concurrent_executions" {
 
 variable "presign_function_log_level" {
   type        = string
-  description = "Log level of the presign function (LOG_LEVEL)."
+  description = "Log level of the presign function and the results function (LOG_LEVEL)."
   default     = "INFO"
   nullable    = false
 
@@ -320,4 +320,94 @@ variable "tags" {
   description = "Tags for every resource of the module that takes tags."
   default     = {}
   nullable    = false
+}
+
+variable "results_api_enabled" {
+  type        = bool
+  description = "Whether GET /{folder}/{object} answers with the upload's status and presigned GET URLs of its results (or, with ?format=html, the player page). It needs the results function's package (results_function_filename) and results_buckets."
+  default     = true
+  nullable    = false
+}
+
+variable "results_url_expiry_seconds" {
+  type        = number
+  description = "How long the presigned GET URLs of the results route stay valid, 60-3600 seconds (and never longer than the function's session credentials)."
+  default     = 900
+  nullable    = false
+
+  validation {
+    condition     = var.results_url_expiry_seconds >= 60 && var.results_url_expiry_seconds <= 3600 && floor(var.results_url_expiry_seconds) == var.results_url_expiry_seconds
+    error_message = "results_url_expiry_seconds must be a whole number between 60 and 3600."
+  }
+}
+
+variable "results_buckets" {
+  type = object({
+    transcript_bucket_name = string
+    transcript_bucket_arn  = string
+    transcript_prefixes    = list(string)
+    image_bucket_name      = string
+    image_bucket_arn       = string
+  })
+  description = "Where the pipeline writes what the results route reads: the transcript bucket and the prefixes of its transcripts, job records and rejection records (contract.json), and the image bucket. Required when results_api_enabled."
+  default     = null
+
+  validation {
+    condition     = var.results_buckets == null || alltrue([for prefix in try(var.results_buckets.transcript_prefixes, []) : can(regex("^[A-Za-z0-9._-]+/$", prefix))])
+    error_message = "results_buckets.transcript_prefixes must be folder prefixes such as \"transcripts/\" (letters, digits, dot, underscore, hyphen, ending in \"/\")."
+  }
+}
+
+variable "results_function_name" {
+  type        = string
+  description = "Name of the results function, its role and log group (/aws/lambda/<name>). Null: <name>-results."
+  default     = null
+
+  validation {
+    condition     = var.results_function_name == null || can(regex("^[A-Za-z0-9_-]{1,64}$", var.results_function_name))
+    error_message = "results_function_name must be 1-64 letters, digits, hyphens or underscores."
+  }
+}
+
+variable "results_function_filename" {
+  type        = string
+  description = "Path of the results function's package (read_results.zip from scripts/package.py). Required when results_api_enabled."
+  default     = null
+}
+
+variable "results_function_source_code_hash" {
+  type        = string
+  description = "Base64-encoded SHA-256 of that package; the code is uploaded again when it changes."
+  default     = null
+}
+
+variable "results_function_handler" {
+  type        = string
+  description = "Handler of the results function, as `package.module.function`."
+  default     = "read_results.handler.handler"
+  nullable    = false
+}
+
+variable "results_function_memory_size" {
+  type        = number
+  description = "Memory of the results function in MB: it reads a few small JSON objects and renders one page."
+  default     = 256
+  nullable    = false
+
+  validation {
+    condition     = var.results_function_memory_size >= 128 && var.results_function_memory_size <= 10240 && floor(var.results_function_memory_size) == var.results_function_memory_size
+    error_message = "results_function_memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "results_function_timeout" {
+  type        = number
+  description = "Timeout of the results function in seconds, 1-29: API Gateway answers 504 after 29 s anyway."
+  default     = 15
+  nullable    = false
+
+  validation {
+    condition     = var.results_function_timeout >= 1 && var.results_function_timeout <= 29 && floor(var.results_function_timeout) == var.results_function_timeout
+    error_message = "results_function_timeout must be a whole number of seconds between 1 and 29."
+  }
 }

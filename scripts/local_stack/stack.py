@@ -39,6 +39,7 @@ from local_stack.transcribe_standin import JobQuota, Recognize, TranscribeStandI
 from local_stack.translate_standin import TranslateStandIn
 from local_stack.upload_api import UploadApi
 from local_stack.watcher import BucketWatcher
+from read_results import results
 
 
 @dataclass
@@ -142,7 +143,12 @@ class LocalStack:
         self._create_resources()
         self._start_stand_ins()
         self._start_functions()
-        self.upload_api = UploadApi(self.s3, self.buckets.audio, self.api_key, self.timeline)
+        results_settings = results.Settings(
+            self.buckets.audio, self.buckets.transcript, self.buckets.image, results.DEFAULT_EXPIRY_SECONDS, "INFO"
+        )
+        self.upload_api = UploadApi(
+            self.s3, self.buckets.audio, self.api_key, self.timeline, results_settings=results_settings
+        )
         self.upload_api.start()
         self._exit.callback(self.upload_api.stop)
         self.stage_url = self.upload_api.stage_url

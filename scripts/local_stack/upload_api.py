@@ -1,5 +1,6 @@
-"""Stand-in for the deployed upload API (modules/upload-api): `PUT /<stage>/{folder}/{object}` -> S3 PutObject, and
-`POST /<stage>/{folder}/{object}` -> the presign function -> a presigned S3 PUT URL for files over 10 MB.
+"""Stand-in for the deployed upload API (modules/upload-api): `PUT /<stage>/{folder}/{object}` -> S3 PutObject,
+`POST /<stage>/{folder}/{object}` -> the presign function -> a presigned S3 PUT URL for files over 10 MB, and
+`GET /<stage>/{folder}/{object}[?format=html]` -> the results function -> status and presigned GET URLs (or the player).
 
 It keeps the contract a caller sees from API Gateway: the API key in `x-api-key` (403 `{"message":"Forbidden"}`),
 the 10 MB payload limit (413), 403 "Missing Authentication Token" for any other method or path, the path parameters
@@ -21,7 +22,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 from botocore.config import Config
@@ -30,6 +31,7 @@ from botocore.exceptions import ClientError
 from local_stack import environment
 from local_stack.timeline import Timeline
 from presign_upload import uploads
+from read_results import results
 
 PAYLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway REST payload limit (aws-facts.md 5.1); it cannot be raised
 KEY_LIMIT = 1024  # S3 object keys: at most 1024 bytes of UTF-8
@@ -72,6 +74,7 @@ class UploadApi:
         stage: str = "v1",
         presigned_upload_enabled: bool = True,
         presigned_url_expiry_seconds: int = uploads.DEFAULT_EXPIRY_SECONDS,
+        results_settings: results.Settings | None = None,
     ) -> None:
         self.s3 = s3
         self.bucket = bucket
@@ -81,6 +84,13 @@ class UploadApi:
         # As the module's presigned_upload_enabled: without it, POST is a path the API does not have.
         self.presigner = local_presigner(s3.meta.endpoint_url) if presigned_upload_enabled else None
         self.expires_in = presigned_url_expiry_seconds
+        # As the module's results_api_enabled: without settings, GET is a path the API does not have.
+        self.results_settings = results_settings
+        self.results_store = (
+            results.S3Store(s3, local_presigner(s3.meta.endpoint_url), results_settings.expires_in)
+            if results_settings is not None
+            else None
+        )
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -126,19 +136,24 @@ class UploadApi:
         folder, name = (unquote(segment, errors="strict") for segment in segments)
         return f"{folder}/{name}"
 
-    def proxy_event(self, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-        """The Lambda proxy event of a POST, as API Gateway builds it with binary media types */*."""
+    def proxy_event(
+        self, path: str, headers: dict[str, str], body: bytes | None, method: str = "POST"
+    ) -> dict[str, Any]:
+        """The Lambda proxy event of a POST or GET, as API Gateway builds it with binary media types */*."""
         segments = self.segments_for(path)
         assert segments is not None, "route the request first"
+        query = parse_qs(urlsplit(path).query, keep_blank_values=True)
         return {
             "resource": "/{folder}/{object}",
             "path": urlsplit(path).path.removeprefix(f"/{self.stage}"),
-            "httpMethod": "POST",
+            "httpMethod": method,
             "headers": headers,
             "pathParameters": {"folder": segments[0], "object": segments[1]},
-            "requestContext": {"stage": self.stage, "resourcePath": "/{folder}/{object}", "httpMethod": "POST"},
-            "body": base64.b64encode(body).decode("ascii"),
-            "isBase64Encoded": True,
+            # API Gateway keeps the last value of a repeated parameter here.
+            "queryStringParameters": {name: values[-1] for name, values in query.items()} or None,
+            "requestContext": {"stage": self.stage, "resourcePath": "/{folder}/{object}", "httpMethod": method},
+            "body": None if body is None else base64.b64encode(body).decode("ascii"),
+            "isBase64Encoded": body is not None,
         }
 
 
@@ -176,7 +191,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 break
             length -= len(chunk)
 
-    do_GET = do_DELETE = do_PATCH = do_HEAD = _refuse_unknown_route
+    do_DELETE = do_PATCH = do_HEAD = _refuse_unknown_route
 
     def _refused_api_key(self, method: str) -> bool:
         """Answer 403 as API Gateway does when the x-api-key header is missing or wrong; True when refused."""
@@ -190,6 +205,29 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._discard_body()
         self._message(403, "Forbidden")
         return True
+
+    def do_GET(self) -> None:
+        """The upload's status and links, as the module's GET route and results function answer."""
+        api = self.owner
+        started = time.monotonic()
+        if api.results_store is None or api.results_settings is None or api.segments_for(self.path) is None:
+            self._refuse_unknown_route()
+            return
+        if self._refused_api_key("GET"):
+            return
+        event = api.proxy_event(self.path, dict(self.headers.items()), None, method="GET")
+        outcome = results.respond(event, api.results_store, api.results_settings)
+        response = outcome.response
+        detail = outcome.status or outcome.error
+        elapsed = (time.monotonic() - started) * 1000
+        api.timeline.record(
+            "upload-api",
+            f"upload API GET {self.path} -> results function: {response['statusCode']} ({detail}, {elapsed:.0f} ms)",
+            stand_in=True,
+        )
+        headers = dict(response["headers"])
+        content_type = headers.pop("Content-Type")
+        self._send(response["statusCode"], response["body"].encode("utf-8"), content_type, **headers)
 
     def do_POST(self) -> None:
         """A presigned upload URL, as the module's POST route and presign function answer."""

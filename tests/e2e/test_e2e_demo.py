@@ -45,6 +45,10 @@ def test_demo_runs_the_pipeline_and_writes_the_gallery(tmp_path: Path, upload_wi
     assert images
     for name in ["transcript.json", "transcript.srt", "transcript.vtt", "index.html", *images]:
         assert (out / name).is_file(), name
+    # The last step asks the API for the result (curl, GET, the API key) and puts the audio beside the player.
+    assert any(line.startswith("== results over the API: curl -H") for line in lines)
+    assert '    "status": "complete",' in lines
+    assert (out / "sample-talk.mp3").read_bytes() == (ROOT / "demo" / "sample-talk.mp3").read_bytes()
     assert (tmp_path / "function-logs.jsonl").read_text(encoding="utf-8").strip()
     if transcriber == "whisper":
         assert not any("[stand-in] Transcribe" in line for line in lines)

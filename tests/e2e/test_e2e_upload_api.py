@@ -46,7 +46,7 @@ def test_missing_or_wrong_api_key_is_403_forbidden(stack: LocalStack, key_header
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/talks/a.mp3"),
+        ("GET", "/talks/deeper/a.mp3"),
         ("DELETE", "/talks/a.mp3"),
         ("POST", "/a.mp3"),
         ("PUT", "/a.mp3"),

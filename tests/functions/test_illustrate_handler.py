@@ -194,7 +194,7 @@ def test_a_transcript_becomes_images_a_manifest_and_a_gallery(s3: Any) -> None:
     subtitle_files = [naming.recut_subtitle_key(JOB, "en-GB", fmt) for fmt in ("srt", "vtt")]
     assert image_keys(s3) == sorted(
         [naming.scene_image_key(JOB, i) for i in range(1, count + 1)]
-        + [naming.manifest_key(JOB), naming.gallery_key(JOB), *subtitle_files]
+        + [naming.manifest_key(JOB), naming.gallery_key(JOB), naming.image_event_marker_key(JOB), *subtitle_files]
     )
     for index in range(1, count + 1):
         assert read(s3, naming.scene_image_key(JOB, index)) == (PNG, "image/png")
@@ -286,7 +286,9 @@ def test_silent_audio_ends_cleanly_with_no_speech(s3: Any) -> None:
         result = handler(event((naming.transcript_key(job), etag)), None)
     assert result["records"][0]["outcome"] == "no speech"
     assert fake.invocations == []
-    assert image_keys(s3) == sorted([naming.manifest_key(job), naming.gallery_key(job)])
+    assert image_keys(s3) == sorted(
+        [naming.manifest_key(job), naming.gallery_key(job), naming.image_event_marker_key(job)]
+    )
     document = manifest(s3, job)
     assert (document["status"], document["scenes"], document["retryable"]) == ("no speech", [], False)
     assert document["subtitle_keys"] == {"srt": None, "vtt": None}

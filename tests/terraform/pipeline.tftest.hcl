@@ -187,15 +187,16 @@ run "transcription_role_names_exactly_its_buckets_and_actions" {
       } : action => toset(flatten(resources)) } == {
       "logs:CreateLogStream"             = toset(["${module.transcription_function.log_group_arn}:*"])
       "logs:PutLogEvents"                = toset(["${module.transcription_function.log_group_arn}:*"])
-      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*", "arn:aws:s3:::talks-transcripts/jobs/*"])
+      "s3:GetObject"                     = toset(["arn:aws:s3:::talks-audio/*", "arn:aws:s3:::talks-transcripts/jobs/*", "arn:aws:s3:::talks-transcripts/events/*"])
       "s3:GetObjectVersion"              = toset(["arn:aws:s3:::talks-audio/*"])
       "s3:ListBucket"                    = toset(["arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-transcripts"])
       "s3:PutObject"                     = toset(["arn:aws:s3:::talks-transcripts/*"])
       "sqs:SendMessage"                  = toset([output.transcription_dead_letter_queue_arn])
       "transcribe:StartTranscriptionJob" = toset(["*"])
       "iam:PassRole"                     = toset(["arn:aws:iam::123456789012:role/talks-transcribe-data-access"])
+      "events:PutEvents"                 = toset(["arn:aws:events:eu-west-1:123456789012:event-bus/default"])
     }
-    error_message = "The transcription role must allow exactly: its logs, reading (any version of) and listing audio, reading job records (failed jobs), listing and writing transcripts, its dead-letter queue, starting Transcribe jobs and passing the data-access role."
+    error_message = "The transcription role must allow exactly: its logs, reading (any version of) and listing audio, reading job records (failed jobs) and completion-event markers, listing and writing transcripts, its dead-letter queue, starting Transcribe jobs, passing the data-access role and completion events on the default bus."
   }
 
   assert {
@@ -227,8 +228,9 @@ run "image_role_names_exactly_its_buckets_and_actions" {
         "arn:aws:bedrock:*::foundation-model/amazon.nova-lite-v1:0",
       ])
       "translate:TranslateText" = toset(["*"])
+      "events:PutEvents"        = toset(["arn:aws:events:eu-west-1:123456789012:event-bus/default"])
     }
-    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue, the image model and the director's profile in the model's Region (us-west-2, not the module's eu-west-1), and TranslateText."
+    error_message = "The image role must allow exactly: its logs, reading transcripts and images, writing images, listing both, its dead-letter queue, the image model and the director's profile in the model's Region (us-west-2, not the module's eu-west-1), TranslateText and completion events on the default bus."
   }
 
   assert {

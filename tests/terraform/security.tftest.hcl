@@ -307,11 +307,11 @@ run "a_created_key_encrypts_buckets_queues_and_logs" {
       principal = "logs.eu-west-1.amazonaws.com"
       actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
       groups = toset([
-        for name in [module.transcription_function.log_group_name, module.image_function.log_group_name, module.upload_api.access_log_group_name, module.upload_api.presign_log_group_name] :
+        for name in [module.transcription_function.log_group_name, module.image_function.log_group_name, module.upload_api.access_log_group_name, module.upload_api.presign_log_group_name, module.upload_api.results_log_group_name] :
         "arn:aws:logs:eu-west-1:123456789012:log-group:${name}"
       ])
     }]
-    error_message = "CloudWatch Logs may use the key only for the pipeline's four log groups."
+    error_message = "CloudWatch Logs may use the key only for the pipeline's five log groups."
   }
 
   assert {

@@ -1,5 +1,6 @@
 # modules/upload-api on its own: PUT /{folder}/{object} -> S3 PutObject into one fixed bucket, and
-# POST /{folder}/{object} -> the presign function (Lambda proxy) -> a presigned S3 PUT URL for the same key.
+# POST /{folder}/{object} -> the presign function (Lambda proxy) -> a presigned S3 PUT URL for the same key, and
+# GET /{folder}/{object} -> the read-only results function (Lambda proxy) -> status and presigned GET URLs.
 
 mock_provider "aws" {
   source = "./tests/terraform/mocks/aws"
@@ -11,6 +12,15 @@ variables {
   bucket_arn                        = "arn:aws:s3:::talks-audio"
   presign_function_filename         = "build/lambda/presign_upload.zip"
   presign_function_source_code_hash = "cHJlc2lnbi16aXAtaGFzaA=="
+  results_function_filename         = "build/lambda/read_results.zip"
+  results_function_source_code_hash = "cmVzdWx0cy16aXAtaGFzaA=="
+  results_buckets = {
+    transcript_bucket_name = "talks-transcripts"
+    transcript_bucket_arn  = "arn:aws:s3:::talks-transcripts"
+    transcript_prefixes    = ["transcripts/", "jobs/", "errors/"]
+    image_bucket_name      = "talks-images"
+    image_bucket_arn       = "arn:aws:s3:::talks-images"
+  }
 }
 
 override_resource {
@@ -27,6 +37,11 @@ override_resource {
 override_resource {
   target = aws_cloudwatch_log_group.presign
   values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-upload-presign" }
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.results
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/talks-upload-results" }
 }
 
 run "put_folder_object_into_the_fixed_bucket" {
@@ -602,5 +617,194 @@ run "invalid_settings_are_rejected" {
     var.bucket_kms_key_arn,
     var.log_group_kms_key_arn,
     var.web_acl_arn,
+  ]
+}
+
+run "get_on_the_same_resource_reads_results_through_a_lambda_proxy" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  assert {
+    condition     = aws_api_gateway_method.results[0].http_method == "GET" && aws_api_gateway_method.results[0].resource_id == aws_api_gateway_resource.object.id && aws_api_gateway_method.results[0].api_key_required
+    error_message = "GET on the upload's own resource /{folder}/{object}, with the same API key requirement."
+  }
+
+  assert {
+    condition = aws_api_gateway_method.results[0].request_parameters == tomap({
+      "method.request.path.folder"        = true
+      "method.request.path.object"        = true
+      "method.request.querystring.format" = false
+    })
+    error_message = "folder and object are required path parameters; format is an optional query parameter."
+  }
+
+  assert {
+    condition     = aws_api_gateway_integration.results[0].type == "AWS_PROXY" && aws_api_gateway_integration.results[0].integration_http_method == "POST" && aws_api_gateway_integration.results[0].uri == aws_lambda_function.results[0].invoke_arn
+    error_message = "GET is a Lambda proxy integration of the results function."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.results[0].source_arn == "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/v1/GET/*/*" && aws_lambda_permission.results[0].principal == "apigateway.amazonaws.com"
+    error_message = "Only this API's stage may invoke the results function, only with GET on a two-segment path."
+  }
+
+  assert {
+    condition = aws_lambda_function.results[0].environment[0].variables == tomap({
+      AUDIO_BUCKET       = "talks-audio"
+      TRANSCRIPT_BUCKET  = "talks-transcripts"
+      IMAGE_BUCKET       = "talks-images"
+      URL_EXPIRY_SECONDS = "900"
+      LOG_LEVEL          = "INFO"
+    })
+    error_message = "The function knows the three buckets and signs URLs valid 900 s by default."
+  }
+
+  assert {
+    condition     = aws_lambda_function.results[0].function_name == "talks-upload-results" && aws_lambda_function.results[0].handler == "read_results.handler.handler" && aws_lambda_function.results[0].role == aws_iam_role.results[0].arn
+    error_message = "The results function has its own role."
+  }
+
+  # Read-only: GetObject on the uploads, the known prefixes of the transcript bucket and the image bucket; no List,
+  # no Put, no Delete, nothing on any other bucket.
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.results[0].policy).Statement : statement if statement.Sid != "WriteOwnLogs"] == [
+      {
+        Sid    = "ReadPipelineObjects"
+        Effect = "Allow"
+        Action = ["s3:GetObject"]
+        Resource = [
+          "arn:aws:s3:::talks-audio/*",
+          "arn:aws:s3:::talks-transcripts/transcripts/*",
+          "arn:aws:s3:::talks-transcripts/jobs/*",
+          "arn:aws:s3:::talks-transcripts/errors/*",
+          "arn:aws:s3:::talks-images/*",
+        ]
+      },
+    ]
+    error_message = "The results role may only get objects under the known prefixes of the three buckets."
+  }
+
+  assert {
+    condition     = output.results_url_template == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v1/{folder}/{object}" && output.results_function_name == "talks-upload-results"
+    error_message = "The results outputs name the route and the function."
+  }
+}
+
+run "results_with_an_encrypted_bucket_may_decrypt_through_s3_only" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    bucket_kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    results_url_expiry_seconds = 3600
+  }
+
+  assert {
+    condition = [for statement in jsondecode(aws_iam_role_policy.results[0].policy).Statement : statement if statement.Sid == "DecryptPipelineObjects"] == [
+      {
+        Sid      = "DecryptPipelineObjects"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = ["arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"]
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["s3.eu-west-1.amazonaws.com"] }
+          StringLike = { "kms:EncryptionContext:aws:s3:arn" = [
+            "arn:aws:s3:::talks-audio", "arn:aws:s3:::talks-audio/*",
+            "arn:aws:s3:::talks-transcripts", "arn:aws:s3:::talks-transcripts/*",
+            "arn:aws:s3:::talks-images", "arn:aws:s3:::talks-images/*",
+          ] }
+        }
+      },
+    ]
+    error_message = "With SSE-KMS the results role may decrypt, through S3 and for the three buckets only."
+  }
+
+  assert {
+    condition     = aws_lambda_function.results[0].environment[0].variables["URL_EXPIRY_SECONDS"] == "3600"
+    error_message = "results_url_expiry_seconds reaches the function."
+  }
+}
+
+run "results_disabled_leaves_no_get_route" {
+  command = apply
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    results_api_enabled               = false
+    results_function_filename         = null
+    results_function_source_code_hash = null
+    results_buckets                   = null
+  }
+
+  assert {
+    condition = [
+      length(aws_api_gateway_method.results), length(aws_api_gateway_integration.results), length(aws_lambda_permission.results),
+      length(aws_lambda_function.results), length(aws_iam_role.results), length(aws_cloudwatch_log_group.results),
+    ] == [0, 0, 0, 0, 0, 0]
+    error_message = "Without the results API there is no GET route, function, role or log group."
+  }
+
+  assert {
+    condition     = output.results_url_template == null && output.results_function_name == null && output.results_role_policy_json == null
+    error_message = "The results outputs are null when it is off."
+  }
+
+  assert {
+    condition     = output.deployment_trigger != run.get_on_the_same_resource_reads_results_through_a_lambda_proxy.deployment_trigger
+    error_message = "Adding or removing the GET route must redeploy the API."
+  }
+}
+
+run "results_need_the_package_and_the_buckets" {
+  command = plan
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    results_function_filename = null
+    results_buckets           = null
+  }
+
+  expect_failures = [aws_lambda_function.results]
+}
+
+run "invalid_results_settings_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload-api"
+  }
+
+  variables {
+    results_url_expiry_seconds   = 3601
+    results_function_name        = "talks results"
+    results_function_memory_size = 64
+    results_function_timeout     = 30
+    results_buckets = {
+      transcript_bucket_name = "talks-transcripts"
+      transcript_bucket_arn  = "arn:aws:s3:::talks-transcripts"
+      transcript_prefixes    = ["*"]
+      image_bucket_name      = "talks-images"
+      image_bucket_arn       = "arn:aws:s3:::talks-images"
+    }
+  }
+
+  expect_failures = [
+    var.results_url_expiry_seconds,
+    var.results_function_name,
+    var.results_function_memory_size,
+    var.results_function_timeout,
+    var.results_buckets,
   ]
 }

@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,7 @@ from audio_headers import HEADERS
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "demo" / "sample-talk.mp3"
-NO_REGION_URL = "http://127.0.0.1:9/v1"  # never contacted: every case here stops before sending anything
+UNREACHABLE_URL = "http://127.0.0.1:9/v1"  # nothing listens there
 BUCKETS = {"PIPELINE_AUDIO_BUCKET": "a", "PIPELINE_TRANSCRIPT_BUCKET": "t", "PIPELINE_IMAGE_BUCKET": "i"}
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 REGION = {"AWS_REGION": "us-east-1"}
@@ -49,12 +52,23 @@ MISTAKES = [
             "no stage URL"),
     Mistake("client-not-a-url", "client.py", ("upload", str(SAMPLE), "--url", "ftp://x/v1"), 2,
             "expected an https:// URL"),
-    Mistake("client-wait-no-credentials", "client.py", ("upload", str(SAMPLE), "--url", NO_REGION_URL, "--wait"), 2,
+    # --wait without a GET route follows the buckets: their names, credentials and a Region are checked first.
+    Mistake("client-wait-no-credentials", "client.py", ("upload", str(SAMPLE), "--url", "{no_route}", "--wait"), 2,
             "no AWS credentials found", {**BUCKETS, **REGION}),
-    Mistake("client-wait-no-region", "client.py", ("upload", str(SAMPLE), "--url", NO_REGION_URL, "--wait"), 2,
+    Mistake("client-wait-no-region", "client.py", ("upload", str(SAMPLE), "--url", "{no_route}", "--wait"), 2,
             "no AWS Region", {**BUCKETS, **CREDENTIALS}),
-    Mistake("client-wait-no-buckets", "client.py", ("upload", str(SAMPLE), "--url", NO_REGION_URL, "--wait",
-            "--terraform-dir", "{tmp}"), 2, "--wait needs the bucket names"),
+    Mistake("client-wait-no-buckets", "client.py", ("upload", str(SAMPLE), "--url", "{no_route}", "--wait",
+            "--terraform-dir", "{tmp}"), 2, "their names are missing"),
+    Mistake("client-wait-unreachable", "client.py", ("upload", str(SAMPLE), "--url", UNREACHABLE_URL, "--wait"), 6,
+            "Nothing was uploaded"),
+    Mistake("client-status-not-a-key", "client.py", ("status", "talk.mp3", "--url", UNREACHABLE_URL), 2,
+            "expected FOLDER/NAME"),
+    Mistake("client-fetch-negative-timeout", "client.py", ("fetch", "talks/talk.mp3", "--timeout", "-1"), 2,
+            "--timeout: expected a positive number, got '-1'"),
+    Mistake("client-fetch-no-terraform-dir", "client.py", ("fetch", "talks/talk.mp3", "--terraform-dir",
+            "{tmp}/nope"), 2, "no such directory"),
+    Mistake("client-video-no-folder", "client.py", ("video", "{tmp}/nope", "--out", "{tmp}/talk.mp4"), 2,
+            "is not a folder"),
     Mistake("client-no-command", "client.py", (), 2, "the following arguments are required"),
     # scripts/demo.py (make demo): 2 usage, 5 not audio
     Mistake("demo-missing-audio", "demo.py", ("--audio", "{tmp}/nope.m4a"), 2, "no such audio file"),
@@ -115,6 +129,33 @@ MISTAKES = [
 ]  # fmt: skip
 
 
+class _NoRoute(BaseHTTPRequestHandler):
+    """An API with no GET route, as API Gateway answers for a method it does not have (and a refusal for the rest)."""
+
+    def _answer(self) -> None:
+        body = b'{"message":"Missing Authentication Token"}'
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_PUT = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def no_route() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoRoute)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """The files the mistakes are made with."""
@@ -144,8 +185,8 @@ def clean_environment(tmp: Path, extra: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.id for m in MISTAKES])
-def test_a_mistake_gets_a_short_message_and_its_exit_code(scratch: Path, mistake: Mistake) -> None:
-    args = [arg.replace("{tmp}", str(scratch)) for arg in mistake.args]
+def test_a_mistake_gets_a_short_message_and_its_exit_code(scratch: Path, no_route: str, mistake: Mistake) -> None:
+    args = [arg.replace("{tmp}", str(scratch)).replace("{no_route}", no_route) for arg in mistake.args]
     done = subprocess.run(
         [sys.executable, str(REPO / "scripts" / mistake.tool), *args],
         capture_output=True,
@@ -166,7 +207,8 @@ def test_every_tool_a_user_runs_is_in_the_table() -> None:
     users_run = {"client.py", "demo.py", "preview_scenes.py", "redrive.py", "estimate_cost.py", "tf_docs.py"}
     assert {m.tool for m in MISTAKES} == users_run
     built_by_terraform_or_for_development = {"package.py", "generate_provider_schema.py"}
-    assert {p.name for p in (REPO / "scripts").glob("*.py")} == users_run | built_by_terraform_or_for_development
+    commands = {p.name for p in (REPO / "scripts").glob("*.py") if '__name__ == "__main__"' in p.read_text()}
+    assert commands == users_run | built_by_terraform_or_for_development
 
 
 def test_an_unforeseen_error_is_two_lines_and_the_traceback_is_there_on_request(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import client
 import pytest
 from audio_headers import HEADERS, write_audio
 from moto import mock_aws
+from pipeline_client import settings as client_settings
 
 from pipeline_core import naming
 from presign_upload import uploads
@@ -174,7 +175,7 @@ def test_region_comes_from_the_stage_url() -> None:
 
 
 def test_terraform_outputs_are_read_from_json(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(client.shutil, "which", lambda name: "/usr/bin/terraform")
+    monkeypatch.setattr(client_settings.shutil, "which", lambda name: "/usr/bin/terraform")
 
     @dataclass
     class Done:

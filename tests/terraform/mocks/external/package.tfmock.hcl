@@ -1,4 +1,4 @@
-# What scripts/package.py answers the module's data "external" "package" with: the three zips' paths and hashes.
+# What scripts/package.py answers the module's data "external" "package" with: each zip's path and hashes.
 
 mock_data "external" {
   defaults = {
@@ -12,6 +12,9 @@ mock_data "external" {
       presign_upload_path      = "build/lambda/presign_upload.zip"
       presign_upload_hash      = "cHJlc2lnbi16aXAtaGFzaA=="
       presign_upload_size      = "2048"
+      read_results_path        = "build/lambda/read_results.zip"
+      read_results_hash        = "cmVzdWx0cy16aXAtaGFzaA=="
+      read_results_size        = "2048"
     }
   }
 }
