@@ -517,6 +517,10 @@ resource "aws_lambda_function" "results" {
 
   tags = var.tags
 
+  # The first GET after an apply must not meet a role that may not read yet ("AccessDenied ... is not authorized to
+  # perform: s3:GetObject"), which the function would report as a missing object.
+  depends_on = [aws_iam_role_policy.results]
+
   lifecycle {
     precondition {
       condition     = var.results_function_filename != null && var.results_function_source_code_hash != null

@@ -35,8 +35,7 @@ class FakeStore:
         return f"https://signed.example/{bucket}/{key}"
 
 
-JOB = naming.job_name("aud", KEY, ETAG, VERSION)
-UNVERSIONED = naming.job_name("aud", KEY, ETAG, None)
+JOB = naming.job_name("aud", KEY, ETAG)
 UPLOAD = {("aud", KEY): b"ID3"}
 RECORD = {("trn", naming.job_record_key(JOB)): {"started_at": "2026-12-01T00:00:01+00:00", "subtitle_keys": {}}}
 TRANSCRIPT = {("trn", naming.transcript_key(JOB)): {"results": {}}}
@@ -101,11 +100,11 @@ def test_rejection_record_gives_rejected_with_its_reason_and_detail() -> None:
     assert set(document["links"]) == {"audio"}
 
 
-def test_job_named_without_the_version_is_found_too() -> None:
-    """An event without a version id (unversioned bucket, emulator) names the job without it."""
-    record = {("trn", naming.job_record_key(UNVERSIONED)): {"started_at": "x"}}
-    code, document = answer(FakeStore(UPLOAD | record))
-    assert (code, document["status"], document["job_name"]) == (200, "transcribing", UNVERSIONED)
+@pytest.mark.parametrize("version", [None, "v-2"])
+def test_the_job_follows_key_and_content_whatever_the_version(version: str | None) -> None:
+    """Unversioned bucket, or a later version of the same bytes: the same job (the version is not its identity)."""
+    code, document = answer(FakeStore(UPLOAD | RECORD, version=version))
+    assert (code, document["status"], document["job_name"]) == (200, "transcribing", JOB)
 
 
 def test_complete_links_cover_audio_transcript_subtitles_images_manifest_and_player() -> None:
