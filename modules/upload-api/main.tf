@@ -517,8 +517,8 @@ resource "aws_lambda_function" "results" {
 
   tags = var.tags
 
-  # A link signed before the role may read the objects is refused by S3 when opened: "AccessDenied ... is not
-  # authorized to perform: s3:GetObject"; the function exists (and the route answers) only once the role's policy does.
+  # The first GET after an apply must not meet a role that may not read yet ("AccessDenied ... is not authorized to
+  # perform: s3:GetObject"), which the function would report as a missing object.
   depends_on = [aws_iam_role_policy.results]
 
   lifecycle {

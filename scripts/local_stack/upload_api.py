@@ -216,7 +216,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self._refused_api_key("GET"):
             return
         event = api.proxy_event(self.path, dict(self.headers.items()), None, method="GET")
-        outcome = results.respond(event, api.results_store, api.results_settings)
+        # The results function's work, in a thread named as the dispatcher names each function's threads.
+        thread = threading.current_thread()
+        name, thread.name = thread.name, "dispatch-read_results"
+        try:
+            outcome = results.respond(event, api.results_store, api.results_settings)
+        finally:
+            thread.name = name
         response = outcome.response
         detail = outcome.status or outcome.error
         elapsed = (time.monotonic() - started) * 1000

@@ -123,8 +123,14 @@ def test_every_presigned_link_downloads_the_right_bytes(stack: LocalStack, done:
     expected += [(i["url"], stack.buckets.image, naming.scene_image_key(job, i["index"])) for i in links["images"]]
     subtitle_formats = {s["format"] for s in links["subtitles"]}
     assert subtitle_formats == {"srt", "vtt"}
-    transcripts = stack.buckets.transcript
-    expected += [(s["url"], transcripts, naming.subtitle_key(job, s["format"])) for s in links["subtitles"]]
+    # Transcribe's own files in the transcript bucket, the re-cut tracks (and translations) beside the images.
+    assert {s["kind"] for s in links["subtitles"]} >= {"transcribe", "original"}
+    for s in links["subtitles"]:
+        if s["kind"] == "transcribe":
+            expected.append((s["url"], stack.buckets.transcript, naming.subtitle_key(job, s["format"])))
+        else:
+            recut = naming.recut_subtitle_key(job, s["language"], s["format"])
+            expected.append((s["url"], stack.buckets.image, recut))
     for url, bucket, key in expected:
         assert "X-Amz-Signature=" in url
         assert "X-Amz-Expires=900" in url

@@ -6,13 +6,14 @@ Gateway or a presigned URL's holder do with a role).
 The session-wide recording (tests/e2e/conftest.py) holds every other end-to-end test to the first half; this module
 drives the paths that use each grant: a first upload, the event AWS sends for a versioned object (the ranged reads
 then name the version), the same event again (the job exists; the job record is already written), an empty upload,
-an event for a deleted object, a silent recording (no subtitle files), a job Transcribe fails, and a failed job of
-another application.
+an event for a deleted object, a silent recording (no subtitle files), a job Transcribe fails, a failed job of
+another application, and the results route (JSON and the player page) for a finished and a rejected upload.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import pytest
 from e2e_support import QUICK_IMAGE_SETTINGS, SAMPLE, WAIT_SECONDS
@@ -78,6 +79,10 @@ def recording(loopback_only: list[str]) -> SuiteRecording:
         stack.wait_until_idle(WAIT_SECONDS)
         job = naming.job_name(audio, "talks/sample.mp3", parse_event(versioned)[0].etag)
         assert s3.head_object(Bucket=stack.buckets.image, Key=naming.manifest_key(job))
+        for key, query in (("talks/sample.mp3", ""), ("talks/sample.mp3", "?format=html"), ("talks/empty.mp3", "")):
+            request = urllib.request.Request(f"{stack.stage_url}/{key}{query}", headers={"x-api-key": stack.api_key})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200
     return recording
 
 
@@ -89,6 +94,7 @@ def test_the_paths_reach_both_functions(recording: SuiteRecording) -> None:
         ("start_transcription", "transcribe:StartTranscriptionJob"),
         ("illustrate_scenes", "bedrock-runtime:InvokeModel"),
         ("illustrate_scenes", "s3:PutObject"),
+        ("read_results", "s3:GetObject"),
     } <= operations
     assert any(call.params.get("VersionId") for call in recording.calls()), "no versioned read was recorded"
 

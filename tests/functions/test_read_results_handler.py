@@ -63,7 +63,7 @@ def test_a_started_job_is_transcribing_with_a_working_presigned_audio_link(
     s3: Any, logged: list[logging.LogRecord]
 ) -> None:
     etag = s3.put_object(Bucket=AUDIO, Key="talks/talk.mp3", Body=b"ID3 audio")["ETag"].strip('"')
-    job = naming.job_name(AUDIO, "talks/talk.mp3", etag, None)
+    job = naming.job_name(AUDIO, "talks/talk.mp3", etag)
     s3.put_object(Bucket=TRANSCRIPTS, Key=naming.job_record_key(job), Body=json.dumps({"started_at": "t0"}).encode())
     response = function.handler(get_event("talks", "talk.mp3"), Context())
     assert response["statusCode"] == 200

@@ -185,7 +185,9 @@ def _applies(when: Mapping[str, Any], call: Call, deployment: Deployment) -> boo
             return False
         if test == "succeeded" and (call.status is not None and call.status >= 300) == bool(expected):
             return False
-        if test not in ("present", "absent", "status", "kms", "equals", "succeeded"):
+        if test == "not_function" and call.function in expected:
+            return False
+        if test not in ("present", "absent", "status", "kms", "equals", "succeeded", "not_function"):
             raise ValueError(f"call_permissions.json: unknown `when` test {test!r}")
     return True
 

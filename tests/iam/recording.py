@@ -36,6 +36,9 @@ class SuiteRecording:
             create(stack)
             buckets = stack.buckets
             self.bucket_roles.update({buckets.audio: "audio", buckets.transcript: "transcript", buckets.image: "image"})
+            # The local upload API runs the results function's rules with the stack's own S3 client (in a thread named
+            # dispatch-read_results), so that client's calls are recorded too; only such threads' calls count.
+            self.recorder.observe("s3", stack.s3)
             self.running_stacks += 1
             stack._exit.callback(self._stack_stopped)
 

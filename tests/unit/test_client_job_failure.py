@@ -6,7 +6,7 @@ from typing import Any
 
 import client
 import pytest
-from pipeline_client.following import _check_transcription_job
+from pipeline_client import following
 
 
 class Transcribe:
@@ -37,4 +37,4 @@ class Transcribe:
 )
 def test_a_failed_job_s_reason(get_reason: str | None, listed_reason: str | None, expected: str) -> None:
     with pytest.raises(client.PipelineError, match=f"could not transcribe the file: {expected} \\(job job-1\\)"):
-        _check_transcription_job(Transcribe(get_reason, listed_reason), "job-1")
+        following._check_transcription_job(Transcribe(get_reason, listed_reason), "job-1")
