@@ -452,7 +452,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         return run(args, os.environ if environ is None else environ, out or sys.stdout)
     except ClientFailure as failure:
-        sys.stderr.write(f"error: {failure}\n")
+        sys.stderr.write(f"client.py: error: {failure}\n")
         return failure.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

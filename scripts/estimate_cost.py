@@ -966,7 +966,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         assumptions = replace(Assumptions(), **overrides)
         estimates = [estimate(m, config, table, assumptions) for m in (args.minutes or README_MINUTES)]
     except EstimateError as exc:
-        print(f"estimate_cost.py: {exc}", file=sys.stderr)
+        print(f"estimate_cost.py: error: {exc}", file=sys.stderr)
         return 2
     if args.json:
         document = as_document(

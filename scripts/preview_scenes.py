@@ -111,12 +111,12 @@ def print_subtitles(args: argparse.Namespace) -> int:
     transcript that cannot be read."""
     problem = subtitle_problem(args)
     if problem is not None:
-        print(f"preview_scenes.py: {problem}", file=sys.stderr)
+        print(f"preview_scenes.py: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
         transcript = parse_transcript(args.file.read_bytes(), str(args.file))
     except (OSError, TranscriptError) as exc:
-        print(f"preview_scenes.py: {exc}", file=sys.stderr)
+        print(f"preview_scenes.py: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     options = SubtitleOptions(args.subtitle_profile, args.max_line_chars, args.max_cps)
     track = original_track(transcript, options, args.language)

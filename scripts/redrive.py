@@ -338,7 +338,7 @@ def main(
         queue_url, function = resolve(args, lambda: outputs(args.terraform_dir))
         sqs, lambda_client = clients(args.region or region_of_queue(queue_url))
     except CliError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"redrive.py: error: {err}\n")
         return EXIT_USAGE
     mode = " (dry run: nothing is invoked or deleted)" if args.dry_run else ""
     out.write(f"re-driving {queue_url} into {function}{mode}\n")

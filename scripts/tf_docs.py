@@ -363,12 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this repository)")
     args = parser.parse_args(argv)
     if not args.root.is_dir():
-        print(f"tf_docs.py: --root {args.root}: no such directory", file=sys.stderr)
+        print(f"tf_docs.py: error: --root {args.root}: no such directory", file=sys.stderr)
         return 2
     try:
         stale = stale_readmes(args.root, write=not args.check)
     except (HclError, OSError) as err:
-        print(f"tf_docs.py: {err}", file=sys.stderr)
+        print(f"tf_docs.py: error: {err}", file=sys.stderr)
         return 2
     for path in stale:
         verb = "is stale (run: python3 scripts/tf_docs.py)" if args.check else "updated"

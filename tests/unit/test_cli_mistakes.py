@@ -5,6 +5,7 @@ docs/operations.md ("When a command refuses")."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -201,6 +202,8 @@ def test_a_mistake_gets_a_short_message_and_its_exit_code(scratch: Path, no_rout
     assert done.returncode == mistake.code, message
     assert mistake.says.replace("{tmp}", str(scratch)) in message
     assert 1 <= len(message.splitlines()) <= 2, message
+    prog = "make demo" if mistake.tool == "demo.py" else mistake.tool  # what `make demo` runs speaks as make demo
+    assert re.match(rf"{re.escape(prog)}( \w+)?: error: ", message), message  # "client.py upload: error: ..."
 
 
 def test_every_tool_a_user_runs_is_in_the_table() -> None:
