@@ -391,7 +391,7 @@ variable "max_speaker_labels" {
 
 variable "max_audio_seconds" {
   type        = number
-  description = "Longest audio accepted, in seconds (MAX_AUDIO_SECONDS), a cost cap: the transcription function reads the length from the file's header (two ranged reads of at most 64 KiB) and rejects longer files with errors/<job>.json (reason too-long) before any job starts; files whose length cannot be read are left to Amazon Transcribe. The default, 2 h, bounds one upload's Transcribe cost at 120 minutes; up to 14400 (4 h, Amazon Transcribe's own limit)."
+  description = "Longest audio accepted, in seconds (MAX_AUDIO_SECONDS), a cost cap: the transcription function reads the length from the file's header (two ranged reads of at most 64 KB) and rejects longer files with errors/<job>.json (reason too-long) before any job starts; files whose length cannot be read are left to Amazon Transcribe. The default, 2 h, bounds one upload's Transcribe cost at 120 minutes; up to 14400 (4 h, Amazon Transcribe's own limit)."
   default     = 7200
   nullable    = false
 

@@ -3,9 +3,9 @@
 
     python3 scripts/client.py upload talk.mp3 --folder talks --wait --out results/
 
-The upload needs only the Python standard library. Up to the upload API's 10 MiB body limit it is
+The upload needs only the Python standard library. Up to the upload API's 10 MB body limit it is
 `PUT <stage URL>/<folder>/<file name>` with the API key in `x-api-key`, exactly what `terraform output curl_command`
-prints. A larger file (up to Amazon Transcribe's 2 GiB) takes two requests: `POST` to the same URL with its size and
+prints. A larger file (up to Amazon Transcribe's 2 GB) takes two requests: `POST` to the same URL with its size and
 type, which answers with a short-lived presigned S3 URL for the same key, then `PUT` of the file to that URL
 (--presigned takes this way for any size). --wait reads the buckets with your own AWS credentials (boto3): it finds the
 Transcribe job from the uploaded object, shows the progress through transcript and images, and downloads transcript,
@@ -46,6 +46,9 @@ from typing import Any, TextIO
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # pipeline_client, when run as a file
 
+from cli_common.errors import ArgumentParser, CliError
+from cli_common.errors import run as run_main
+from cli_common.inputs import aws_session, existing_directory, number
 from pipeline_client import results_route
 from pipeline_client import video as video_module
 from pipeline_client.errors import (
@@ -88,6 +91,7 @@ from pipeline_client.uploading import (
 )
 
 from pipeline_core.contract import CONTRACT
+from pipeline_core.units import format_size
 
 __all__ = [
     "CONTENT_TYPES",
@@ -132,6 +136,7 @@ __all__ = [
     "upload",
     "upload_direct",
     "upload_presigned",
+    "wait_prerequisites",
 ]
 
 
@@ -140,13 +145,16 @@ __all__ = [
 
 EXIT_CODES = (
     "exit codes: 0 done, 1 unexpected error, 2 usage or missing setting, 3 API key missing or refused (403), "
-    "4 file too large (over 2 GiB, Amazon Transcribe's limit), 5 unsupported format or empty file, 6 upload failed, "
+    "4 file too large (over 2 GB, Amazon Transcribe's limit), 5 unsupported format or empty file, 6 upload failed, "
     "7 rejected or failed in the pipeline, 8 timed out"
 )
 
 
+SECONDS = number(float, positive=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="client.py",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -167,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--presigned",
         action="store_true",
-        help=f"upload through a presigned S3 URL whatever the size (the way above {UPLOAD_LIMIT // 2**20} MiB)",
+        help=f"upload through a presigned S3 URL whatever the size (the way above {format_size(UPLOAD_LIMIT)})",
     )
     up.add_argument("--wait", action="store_true", help="follow the file through transcript and images")
     up.add_argument(
@@ -176,11 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --wait: download the results into this folder (default: ./<file name without extension>)",
     )
     up.add_argument(
-        "--timeout", type=float, default=1800.0, help="with --wait: give up after this many seconds (default: 1800)"
+        "--timeout", type=SECONDS, default=1800.0, help="with --wait: give up after this many seconds (default: 1800)"
     )
-    up.add_argument("--poll", type=float, default=5.0, help="with --wait: seconds between checks (default: 5)")
+    up.add_argument("--poll", type=SECONDS, default=5.0, help="with --wait: seconds between checks (default: 5)")
     up.add_argument(
-        "--request-timeout", type=float, default=60.0, help="seconds to wait for the upload API's answer (default: 60)"
+        "--request-timeout",
+        type=SECONDS,
+        default=60.0,
+        help="seconds to wait for the upload API's answer (default: 60)",
     )
     up.add_argument("--url", help="stage URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/v1")
     up.add_argument("--api-key", help="API key (sent as x-api-key)")
@@ -204,8 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "fetch":
             sub.add_argument("--out", type=Path, help="folder for the results (default: ./<name without extension>)")
-            sub.add_argument("--timeout", type=float, default=1800.0, help="give up after this many seconds")
-            sub.add_argument("--poll", type=float, default=5.0, help="seconds between checks (default: 5)")
+            sub.add_argument("--timeout", type=SECONDS, default=1800.0, help="give up after this many seconds")
+            sub.add_argument("--poll", type=SECONDS, default=5.0, help="seconds between checks (default: 5)")
             sub.add_argument("--quiet", action="store_true", help="print only the folder's index.html")
     video = commands.add_parser(
         "video",
@@ -226,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
     audio = check_file(args.file)
     folder = check_folder(args.folder)
+    existing_directory(args.terraform_dir, "--terraform-dir")
     deployment = resolve_deployment(
         {name: getattr(args, name) for name in _SETTINGS},
         environ,
@@ -237,13 +249,15 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
             "configuration of the deployment so that `terraform output -json` has stage_url"
         )
     check_key(folder, audio)
+    # Before anything is uploaded: a --wait that could not follow the file would leave it behind unwatched.
+    session = wait_prerequisites(deployment, f"{folder}/{audio.name}") if args.wait else None
     progress = Progress(quiet=args.quiet)
     presigned = args.presigned or audio.size > UPLOAD_LIMIT
     what = f"uploading {audio.name} ({human_size(audio.size)}) to {folder}/"
     if not presigned:
         progress.stage(f"{what} through the upload API")
     elif audio.size > UPLOAD_LIMIT:
-        progress.stage(f"{what}: over the upload API's {UPLOAD_LIMIT // 2**20} MiB limit, via a presigned S3 URL")
+        progress.stage(f"{what}: over the upload API's {format_size(UPLOAD_LIMIT)} limit, via a presigned S3 URL")
     else:
         progress.stage(f"{what} through a presigned S3 URL (--presigned)")
     uploaded = upload(
@@ -263,19 +277,15 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
         out.write(f"{uploaded.key}\n")
         return EXIT_OK
     out_dir = args.out or Path(audio.path.stem)
-    try:
-        return _wait_over_the_api(deployment, uploaded.key, args, progress=progress, out_dir=out_dir, out=out)
-    except results_route.RouteFailure as failure:
-        if "no GET route" not in str(failure):
+    if session is None:
+        try:
+            return _wait_over_the_api(deployment, uploaded.key, args, progress=progress, out_dir=out_dir, out=out)
+        except results_route.RouteFailure as failure:
             raise ClientFailure(str(failure), failure.exit_code) from None
-        progress.stage("the upload API has no GET route: following the buckets with your AWS credentials instead")
-    try:
-        import boto3  # noqa: F401 - only --wait without the GET route needs it
-    except ImportError:
-        raise UsageError("--wait needs boto3 (pip install boto3); the upload itself does not") from None
+    progress.stage("the upload API has no GET route: following the buckets with your AWS credentials instead")
     from botocore.exceptions import BotoCoreError, ClientError
 
-    s3, transcribe = aws_clients(deployment)
+    s3, transcribe = session.client("s3"), session.client("transcribe")
     try:
         followed = follow(
             uploaded.key,
@@ -292,6 +302,35 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
     progress.stage(f"downloaded {len(files)} files into {out_dir}")
     out.write(f"{out_dir / CONTRACT.gallery_name}\n")
     return EXIT_OK
+
+
+def wait_prerequisites(deployment: Deployment, key: str) -> Any:
+    """What --wait needs, checked before the upload so that a missing piece costs nothing. The GET route answering
+    with the API key (404 for a key not uploaded yet counts: the route is there) is enough, and then None is returned;
+    where the deployment has no GET route, the bucket names, boto3, AWS credentials and a Region (the stage URL's, else
+    your profile's) are needed, and the boto3 session to follow the buckets with is returned."""
+    try:
+        results_route.ask(str(deployment.url), deployment.api_key, key, timeout=30.0)
+        return None
+    except results_route.RouteFailure as failure:
+        if failure.exit_code == EXIT_USAGE:  # 404 (not there yet) or 400: the route answered
+            return None
+        if "no GET route" not in str(failure):  # the key refused, the API unreachable: the upload would fail too
+            raise ClientFailure(f"{failure}. Nothing was uploaded.", failure.exit_code) from None
+    missing = [n for n in ("audio", "transcript", "image") if not getattr(deployment, f"{n}_bucket")]
+    if missing:
+        raise UsageError(
+            f"--wait: the deployment has no GET route, so the buckets are followed instead, and their names are "
+            f"missing ({', '.join(missing)}): pass --{missing[0]}-bucket or set PIPELINE_{missing[0].upper()}_BUCKET, "
+            "or run where `terraform output` knows the deployment. Nothing was uploaded."
+        )
+    try:
+        return aws_session(deployment.region)
+    except CliError as err:
+        raise UsageError(
+            f"--wait: the deployment has no GET route, so the buckets are followed with your AWS credentials: {err}. "
+            "Nothing was uploaded."
+        ) from None
 
 
 def _progress_reporter(progress: Progress) -> Callable[[dict[str, Any]], None]:
@@ -337,6 +376,7 @@ def _check_finished(document: Mapping[str, Any]) -> None:
 
 
 def _route_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Deployment:
+    existing_directory(args.terraform_dir, "--terraform-dir")
     deployment = resolve_deployment(
         {name: getattr(args, name, None) for name in _SETTINGS}, environ, lambda: terraform_outputs(args.terraform_dir)
     )
@@ -412,7 +452,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         return run(args, os.environ if environ is None else environ, out or sys.stdout)
     except ClientFailure as failure:
-        sys.stderr.write(f"error: {failure}\n")
+        sys.stderr.write(f"client.py: error: {failure}\n")
         return failure.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -420,4 +460,4 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "client.py")

@@ -32,10 +32,16 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "scripts")]
 
 import client  # noqa: E402
 import demo_results  # noqa: E402
+from cli_common.errors import EXIT_FAILURE, ArgumentParser, CliError  # noqa: E402
+from cli_common.errors import run as run_main  # noqa: E402
+from cli_common.inputs import number  # noqa: E402
+from local_stack import demo_settings  # noqa: E402
 from local_stack.media import duration_seconds  # noqa: E402
 from local_stack.recognizer import RecognizerUnavailableError  # noqa: E402
 from local_stack.stack import LocalStack, StackOptions  # noqa: E402
 from local_stack.timeline import Timeline  # noqa: E402
+
+from pipeline_core.units import format_size  # noqa: E402
 
 SAMPLE = ROOT / "demo" / "sample-talk.mp3"
 FOLDER = "talks"
@@ -107,7 +113,13 @@ def stage_table(
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(
+        prog="make demo",
+        description=__doc__.split("\n\n")[0],
+        epilog="exit codes: 0 done, 1 the pipeline did not finish (a dead-letter queue, the recognizer), 2 a usage "
+        "mistake (a missing file, a bad number), 4 a file over 2 GB, 5 not audio, or not the format its extension "
+        "says, 7 the pipeline rejected the file, 8 no result in time. `make demo` itself exits 2 on any of them.",
+    )
     parser.add_argument(
         "--audio",
         type=Path,
@@ -129,14 +141,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "prepared transcript, for the bundled sample only",
     )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "demo-output", help="default: demo-output/")
-    parser.add_argument("--scene-seconds", default="10", help="SCENE_SECONDS for the image function (default: 10)")
-    parser.add_argument("--max-images", default="4", help="MAX_IMAGES_PER_FILE (default: 4)")
+    parser.add_argument("--scene-seconds", type=number(int, positive=True), default=10,
+                        help="SCENE_SECONDS for the image function (default: 10)")  # fmt: skip
+    parser.add_argument("--max-images", type=number(int, positive=True), default=4,
+                        help="MAX_IMAGES_PER_FILE (default: 4)")  # fmt: skip
     parser.add_argument("--image-model", default="stability.stable-image-core-v1:1", help="IMAGE_MODEL_ID")
     parser.add_argument("--upload-with", choices=("auto", "curl", "client"), default="auto",
                         help="auto: curl when it is installed, else scripts/client.py")  # fmt: skip
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=number(float, positive=True),
         default=None,
         help="seconds to wait for the gallery (default: 60 + twice the audio length); the demo stops "
         "sooner when the result is final: gallery, rejection or dead-letter queue",
@@ -147,7 +161,34 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.output_dir.exists() and not args.output_dir.is_dir():
+        raise CliError(f"--output-dir {args.output_dir} is a file; give a directory (default: demo-output/)")
     audio = client.check_file(args.audio)
+    try:
+        return run(args, audio)
+    except RecognizerUnavailableError as failure:
+        raise CliError(f"demo failed: {failure}", EXIT_FAILURE) from None
+    except client.ClientFailure as failure:
+        raise CliError(f"demo failed: {failure}", failure.exit_code) from None
+
+
+def settings_lines(args: argparse.Namespace) -> list[str]:
+    """The demo's settings and how they differ from the module's defaults."""
+    Setting = demo_settings.Setting
+    return demo_settings.describe(
+        [
+            Setting("scene_seconds", "scene length", str(args.scene_seconds), "s",
+                    "shorter, so that a short recording gets several scenes"),
+            Setting("max_images_per_file", "image cap", str(args.max_images), "",
+                    "each image is a [stand-in] drawing, rendered locally"),
+            Setting("image_model_id", "image model", args.image_model, "",
+                    "its response format is what the [stand-in] answers in"),
+            Setting("language_code", "language", args.language, "", "given with LANGUAGE=", unset="identified"),
+        ]
+    )  # fmt: skip
+
+
+def run(args: argparse.Namespace, audio: client.AudioFile) -> int:
     try:
         length = duration_seconds(audio.path)
     except (ValueError, EOFError, wave.Error):
@@ -160,7 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     say("Local demo: audio -> Amazon Transcribe subtitles -> Amazon Bedrock images, with the project's real handlers")
     say(f"  audio: {audio.path.relative_to(ROOT) if audio.path.is_relative_to(ROOT) else audio.path} "
-        f"({audio.size / 1024:.0f} KiB" + (f", {length:.1f} s)" if length else ")"))  # fmt: skip
+        f"({format_size(audio.size)}" + (f", {length:.1f} s)" if length else ")"))  # fmt: skip
+    say("  settings, beside the module's defaults:")
+    for line in settings_lines(args):
+        say("  " + line)
     say("  [stand-in] marks local replacements for what the emulator lacks; the rest is moto and the real code")
     if args.transcriber == "whisper":
         say("  [local Whisper base] marks Transcribe's output made by speech recognition on this machine (one speaker: "
@@ -171,8 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = StackOptions(
             name="demo",
             image_settings={
-                "SCENE_SECONDS": args.scene_seconds,
-                "MAX_IMAGES_PER_FILE": args.max_images,
+                "SCENE_SECONDS": str(args.scene_seconds),
+                "MAX_IMAGES_PER_FILE": str(args.max_images),
                 "IMAGE_MODEL_ID": args.image_model,
             },
             printer=say,
@@ -299,11 +343,4 @@ def report(
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except client.ClientFailure as failure:
-        print(f"demo failed: {failure}", file=sys.stderr)
-        sys.exit(failure.exit_code)
-    except RecognizerUnavailableError as failure:
-        print(f"demo failed: {failure}", file=sys.stderr)
-        sys.exit(1)
+    run_main(main, "make demo")

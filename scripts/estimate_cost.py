@@ -4,7 +4,7 @@
     python3 scripts/estimate_cost.py                        a 3- and a 60-minute file at the module's defaults
     python3 scripts/estimate_cost.py --minutes 12 --prompt-model us.amazon.nova-lite-v1:0 --max-images 20
     python3 scripts/estimate_cost.py --from-terraform . --json
-    python3 scripts/estimate_cost.py --readme [--check]     rewrite (or only check) the cost section of README.md
+    python3 scripts/estimate_cost.py --docs [--check]       rewrite (or only check) the cost section of docs/cost.md
 
 Configuration, first found wins: the flags; with --from-terraform DIR, the image function's environment in
 `terraform output -json` run in DIR (the module's output `function_environment`; DIR may also be a file holding that
@@ -34,6 +34,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
 import tf_docs
+from cli_common.errors import ArgumentParser
+from cli_common.errors import run as run_main
+from cli_common.inputs import number
 from client import UPLOAD_LIMIT
 
 from illustrate_scenes import director
@@ -43,15 +46,16 @@ from illustrate_scenes.scenes import scene_count
 from illustrate_scenes.settings import MAX_CONCURRENCY, load_settings
 from pipeline_core.config import ConfigError
 from pipeline_core.models import CATALOGUE, CATALOGUE_FILE, Catalogue, base_model_id
+from pipeline_core.units import MB, format_size
 
 ROOT = Path(__file__).resolve().parent.parent
 PRICES_FILE = ROOT / "scripts" / "prices.json"
 VARIABLES_FILE = ROOT / "variables.tf"
-README_FILE = ROOT / "README.md"
+README_FILE = ROOT / "docs" / "cost.md"  # the generated cost section; the README links to it
 BEGIN = "<!-- BEGIN_COST -->"
 END = "<!-- END_COST -->"
 README_MINUTES = (3.0, 60.0)
-REGENERATE = "python3 scripts/estimate_cost.py --readme"
+REGENERATE = "python3 scripts/estimate_cost.py --docs"
 
 TRANSCRIBE_MIN_SECONDS = 15  # billed per second with a 15 s minimum per job (aws-facts.md 6)
 TRANSCRIBE_MAX_SECONDS = 14_400  # longest batch job: 4 h (aws-facts.md 1.4)
@@ -404,7 +408,7 @@ class Assumptions:
     chars_per_word: float = 6  # English: ~5 letters and a space
     chars_per_token: float = 4  # a common rule of thumb for English text
     audio_kbps: float = 128  # an MP3 of speech; --audio-mb gives the size itself
-    audio_mb: float | None = None  # size of the upload in MB (10^6 bytes); None: from audio_kbps
+    audio_mb: float | None = None  # size of the upload in MB (pipeline_core.units.MB); None: from audio_kbps
     transcription_seconds: float = 1.0  # one HeadObject, one StartTranscriptionJob, one PutObject
     image_overhead_seconds: float = 2.0  # S3 reads, planning, gallery and manifest
     image_seconds: float = 10.0  # one InvokeModel call, incl. storing the PNG
@@ -532,7 +536,7 @@ def estimate(
 
     # A file over the API's body limit takes the presigned path: a POST to the upload API (one short invocation of
     # the presign function), then a PUT straight to S3 with the signed URL.
-    audio_bytes = a.audio_mb * 1e6 if a.audio_mb is not None else a.audio_kbps * 1000 / 8 * seconds
+    audio_bytes = a.audio_mb * MB if a.audio_mb is not None else a.audio_kbps * 1000 / 8 * seconds
     presigned = audio_bytes > UPLOAD_LIMIT
 
     # 4. Lambda: one invocation of each function; the image function waits for its rounds of parallel calls.
@@ -567,7 +571,7 @@ def estimate(
     api_requests = 1
     if presigned:
         notes.append(
-            f"{audio_bytes / 1e6:.1f} MB of audio is over the upload API's {UPLOAD_LIMIT // 2**20} MiB limit: the "
+            f"{format_size(audio_bytes)} of audio is over the upload API's {format_size(UPLOAD_LIMIT)} limit: the "
             "client asks the API for a presigned URL (POST, one short presign-function invocation) and PUTs the file "
             "to S3 directly"
         )
@@ -602,7 +606,7 @@ def estimate(
             stored_bytes / 2**30 * a.storage_months,
             "GB-month",
             table.get("s3_storage"),
-            f"{stored_bytes / 1e6:.1f} MB for {a.storage_months:g} month{'s' if a.storage_months != 1 else ''}",
+            f"{format_size(stored_bytes)} for {a.storage_months:g} month{'s' if a.storage_months != 1 else ''}",
         )
     )
     figures = {
@@ -859,7 +863,7 @@ def render_readme_section(table: PriceTable, defaults: Mapping[str, Any]) -> str
 def render_readme(readme: str, section: str) -> str:
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
-        raise EstimateError(f"README.md needs {BEGIN} followed by {END}")
+        raise EstimateError(f"docs/cost.md needs {BEGIN} followed by {END}")
     return readme[: start + len(BEGIN)] + "\n" + section + "\n" + readme[end:]
 
 
@@ -874,25 +878,22 @@ def _prompt_model(value: str) -> str:
 
 
 def _positive(kind: type[int] | type[float]) -> Any:
-    def parse(value: str) -> int | float:
-        number = kind(value)
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-        return number
-
-    return parse
+    return number(kind, positive=True)
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = ArgumentParser(
+        prog="estimate_cost.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes: 0 done, 1 --docs --check found the page stale, 2 a usage mistake or unreadable input",
     )
     parser.add_argument(
         "--minutes", type=_positive(float), action="append", help="audio length; repeat for several (default: 3, 60)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--readme", action="store_true", help="rewrite the cost section of README.md")
-    parser.add_argument("--check", action="store_true", help="with --readme: change nothing, exit 1 if stale")
+    parser.add_argument("--docs", "--readme", dest="readme", action="store_true", help="rewrite docs/cost.md's section")
+    parser.add_argument("--check", action="store_true", help="with --docs: change nothing, exit 1 if stale")
     parser.add_argument("--prices", type=Path, default=PRICES_FILE, help="price table (default: scripts/prices.json)")
     parser.add_argument("--from-terraform", type=Path, metavar="DIR", help="read the deployed configuration")
     parser.add_argument("--terraform-bin", default="terraform", help="terraform executable (default: terraform)")
@@ -925,7 +926,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     assume.add_argument("--months", dest="storage_months", type=_positive(float), help="months of S3 storage")
     args = parser.parse_args(argv)
     if args.check and not args.readme:
-        parser.error("--check goes with --readme")
+        parser.error("--check goes with --docs")
     if args.image_concurrency is not None and args.image_concurrency > MAX_CONCURRENCY:
         parser.error(f"--concurrency must be at most {MAX_CONCURRENCY}")
     return args
@@ -941,6 +942,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         notes = []
         terraform = None
         if args.from_terraform is not None:
+            if not args.from_terraform.exists():
+                raise EstimateError(f"--from-terraform {args.from_terraform}: no such directory or file")
             terraform = values_from_outputs(terraform_outputs(args.from_terraform, args.terraform_bin))
             kept = [n for n in VARIABLES if n not in FROM_ENVIRONMENT and getattr(args, n, None) is None]
             if kept:
@@ -963,7 +966,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         assumptions = replace(Assumptions(), **overrides)
         estimates = [estimate(m, config, table, assumptions) for m in (args.minutes or README_MINUTES)]
     except EstimateError as exc:
-        print(f"estimate_cost.py: {exc}", file=sys.stderr)
+        print(f"estimate_cost.py: error: {exc}", file=sys.stderr)
         return 2
     if args.json:
         document = as_document(
@@ -981,12 +984,12 @@ def _update_readme(table: PriceTable, defaults: Mapping[str, Any], *, check: boo
     if wanted == current:
         return 0
     if check:
-        print(f"README.md: the cost section is stale (run: {REGENERATE})", file=sys.stderr)
+        print(f"docs/cost.md: the cost section is stale (run: {REGENERATE})", file=sys.stderr)
         return 1
     README_FILE.write_text(wanted, encoding="utf-8")
-    print("README.md: cost section updated")
+    print("docs/cost.md: cost section updated")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "estimate_cost.py")

@@ -18,6 +18,8 @@ Converse request per chunk of scenes (--show-requests prints them in full), and 
 used when the director gives none: plain for English, translated by Amazon Translate for other languages (the preview
 shows the text that would be translated). A retired or unknown --model is refused with the same message as
 `terraform plan` and the function.
+
+Exit codes: 0 done, 1 the file cannot be used (malformed transcript or subtitles), 2 a usage mistake.
 """
 
 from __future__ import annotations
@@ -30,12 +32,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "functions"))
 
+from cli_common.errors import EXIT_FAILURE, EXIT_USAGE, ArgumentParser, CliError
+from cli_common.errors import run as run_main
+from cli_common.inputs import number, readable_file
+
 from illustrate_scenes import director, settings, translation
 from illustrate_scenes.image_models import UnknownModelError, model_for
 from illustrate_scenes.plan import FAILED, Plan, PlanOptions, SourceFile, build_plan
 from illustrate_scenes.prompts import prompt_length
 from illustrate_scenes.scenes import format_time
 from illustrate_scenes.subtitle_tracks import LANGUAGE_CODE, SubtitleOptions, original_track, render
+from illustrate_scenes.subtitles import SubtitleError, parse_srt, parse_vtt
 from illustrate_scenes.transcript import TranscriptError, parse_transcript
 from pipeline_core.models import CATALOGUE
 from subtitle_writer.profiles import AUTO, load_profiles
@@ -44,12 +51,14 @@ KINDS = {".json": "transcript", ".srt": "srt", ".vtt": "vtt"}
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = ArgumentParser(prog="preview_scenes.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("file", type=Path, help="Transcribe JSON, SRT or WebVTT file")
     parser.add_argument("--model", default=settings.DEFAULT_IMAGE_MODEL_ID, help="image model id (IMAGE_MODEL_ID)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.add_argument("--scene-seconds", type=float, default=settings.DEFAULT_SCENE_SECONDS, help="SCENE_SECONDS")
-    parser.add_argument("--max-images", type=int, default=settings.DEFAULT_MAX_IMAGES, help="MAX_IMAGES_PER_FILE")
+    parser.add_argument("--scene-seconds", type=number(float, positive=True), default=settings.DEFAULT_SCENE_SECONDS,
+                        help="SCENE_SECONDS")  # fmt: skip
+    parser.add_argument("--max-images", type=number(int, positive=True), default=settings.DEFAULT_MAX_IMAGES,
+                        help="MAX_IMAGES_PER_FILE")  # fmt: skip
     parser.add_argument("--style", default="", help="IMAGE_STYLE")
     parser.add_argument("--job", help="job name the seeds derive from (default: the file name without extension)")
     parser.add_argument("--no-siblings", action="store_true", help="for a .json file, ignore .srt/.vtt next to it")
@@ -58,18 +67,22 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--subtitle-profile", default=AUTO, choices=(AUTO, *sorted(load_profiles().profiles)), help="SUBTITLE_PROFILE"
     )
-    parser.add_argument("--max-line-chars", type=int, default=0, help="SUBTITLE_MAX_LINE_CHARS (0: the profile's)")
-    parser.add_argument("--max-cps", type=int, default=0, help="SUBTITLE_MAX_CPS (0: the profile's)")
+    parser.add_argument("--max-line-chars", type=number(int, minimum=0), default=0,
+                        help="SUBTITLE_MAX_LINE_CHARS (0: the profile's)")  # fmt: skip
+    parser.add_argument("--max-cps", type=number(int, minimum=0), default=0,
+                        help="SUBTITLE_MAX_CPS (0: the profile's)")  # fmt: skip
     parser.add_argument(
         "--prompt-model", default=settings.DEFAULT_PROMPT_MODEL_ID, help="director model (PROMPT_MODEL_ID)"
     )
     parser.add_argument("--no-director", action="store_true", help="PROMPT_DIRECTOR=false: translated or plain prompts")
     parser.add_argument("--show-requests", action="store_true", help="print the director's Converse requests in full")
     args = parser.parse_args(argv)
+    try:
+        readable_file(args.file, "transcript or subtitle file")
+    except CliError as err:
+        parser.error(str(err))
     if args.file.suffix.lower() not in KINDS:
         parser.error(f"{args.file}: expected a .json, .srt or .vtt file")
-    if not args.file.is_file():
-        parser.error(f"{args.file}: no such file")
     if args.scene_seconds <= 0 or args.max_images < 1:
         parser.error("--scene-seconds must be positive and --max-images at least 1")
     try:
@@ -90,22 +103,21 @@ def subtitle_problem(args: argparse.Namespace) -> str | None:
         return f"{args.file}: --subtitles re-cuts a Transcribe transcript (.json), not a {args.file.suffix} file"
     if args.language is not None and not LANGUAGE_CODE.match(args.language):
         return f"--language {args.language!r} is not a language code like en-US or ko-KR"
-    if args.max_line_chars < 0 or args.max_cps < 0:
-        return "--max-line-chars and --max-cps must be 0 (the profile's) or positive"
     return None
 
 
 def print_subtitles(args: argparse.Namespace) -> int:
-    """The re-cut subtitles on stdout; any problem as one line on stderr and exit status 1."""
+    """The re-cut subtitles on stdout; a problem as one line on stderr: exit status 2 for a usage mistake, 1 for a
+    transcript that cannot be read."""
     problem = subtitle_problem(args)
-    if problem is None:
-        try:
-            transcript = parse_transcript(args.file.read_bytes(), str(args.file))
-        except (OSError, TranscriptError) as exc:
-            problem = str(exc)
     if problem is not None:
-        print(f"preview_scenes.py: {problem}", file=sys.stderr)
-        return 1
+        print(f"preview_scenes.py: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        transcript = parse_transcript(args.file.read_bytes(), str(args.file))
+    except (OSError, TranscriptError) as exc:
+        print(f"preview_scenes.py: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     options = SubtitleOptions(args.subtitle_profile, args.max_line_chars, args.max_cps)
     track = original_track(transcript, options, args.language)
     sys.stdout.write(render(track)[args.subtitles])
@@ -216,16 +228,33 @@ def as_text(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def check_subtitle_file(path: Path) -> None:
+    """A .srt or .vtt file named on the command line must parse: the function would skip it and fall back to the
+    transcript, but here it is all there is, and "no speech" would hide the mistake."""
+    parse = {".srt": parse_srt, ".vtt": parse_vtt}.get(path.suffix.lower())
+    if parse is None:
+        return
+    try:
+        parse(path.read_bytes().decode("utf-8", errors="replace"), str(path))
+    except SubtitleError as exc:
+        kind = "SubRip" if parse is parse_srt else "WebVTT"
+        raise CliError(f"{exc}; not a {kind} file the image function could read", EXIT_FAILURE) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    check_subtitle_file(args.file)
     if args.subtitles:
         return print_subtitles(args)
     plan = plan_for_file(args)
     document = as_document(args, plan)
     document["show_requests"] = args.show_requests
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else as_text(document))
-    return 1 if plan.status == FAILED else 0
+    if plan.status == FAILED:  # the report above says so too; stderr is where a caller looks for the reason
+        print(f"preview_scenes.py: error: {plan.reason}", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "preview_scenes.py")

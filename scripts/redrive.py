@@ -37,6 +37,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import unquote_plus
 
+from cli_common.errors import ArgumentParser, CliError
+from cli_common.errors import run as run_main
+from cli_common.inputs import aws_session, existing_directory, number
 from client import terraform_outputs
 
 EXIT_OK = 0
@@ -53,7 +56,7 @@ _QUEUE_REGION = re.compile(r"^https://(?:sqs\.([a-z0-9-]+)\.amazonaws\.com|([a-z
 _FUNCTION_ARN = re.compile(r"^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)")
 
 
-class UsageError(Exception):
+class UsageError(CliError):
     """Bad arguments or a missing setting; the message says which."""
 
 
@@ -265,7 +268,7 @@ def redrive(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="redrive.py",
         description=__doc__.split("\n\n")[0],
         epilog=__doc__.split("\n\n", 1)[1]
@@ -277,7 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--queue-url", help="the dead-letter queue (default: from terraform output)")
     parser.add_argument("--function-name", help="the function to invoke, name or ARN (default: from terraform output)")
     parser.add_argument("--dry-run", action="store_true", help="list the events; invoke nothing, delete nothing")
-    parser.add_argument("--max", type=int, metavar="N", help="handle at most N messages (default: all)")
+    parser.add_argument(
+        "--max", type=number(int, minimum=1), metavar="N", help="handle at most N messages (default: all)"
+    )
     parser.add_argument("--region", help="AWS Region (default: the queue URL's, else your AWS configuration's)")
     parser.add_argument(
         "--terraform-dir", type=Path, default=Path("."), help="where `terraform output -json` is run (default: .)"
@@ -310,9 +315,11 @@ def resolve(args: argparse.Namespace, outputs: Callable[[], Mapping[str, Any]]) 
 
 
 def aws_clients(region: str | None) -> tuple[Any, Any]:
-    import boto3
-
-    session = boto3.session.Session(region_name=region) if region else boto3.session.Session()
+    """SQS and Lambda clients, once credentials and a Region are known to be there (else a UsageError)."""
+    try:
+        session = aws_session(region)
+    except CliError as err:
+        raise UsageError(str(err)) from None
     return session.client("sqs"), session.client("lambda")
 
 
@@ -327,13 +334,12 @@ def main(
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     try:
-        if args.max is not None and args.max < 1:
-            raise UsageError("--max must be at least 1")
+        existing_directory(args.terraform_dir, "--terraform-dir")
         queue_url, function = resolve(args, lambda: outputs(args.terraform_dir))
-    except UsageError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sqs, lambda_client = clients(args.region or region_of_queue(queue_url))
+    except CliError as err:
+        sys.stderr.write(f"redrive.py: error: {err}\n")
         return EXIT_USAGE
-    sqs, lambda_client = clients(args.region or region_of_queue(queue_url))
     mode = " (dry run: nothing is invoked or deleted)" if args.dry_run else ""
     out.write(f"re-driving {queue_url} into {function}{mode}\n")
     report = redrive(
@@ -355,4 +361,4 @@ def main(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main, "redrive.py")

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Keep the inputs and outputs tables of every Terraform module's README.md in step with its .tf files.
+"""Keep the inputs and outputs tables of every Terraform module's documentation in step with its .tf files.
 
     python3 scripts/tf_docs.py           rewrite the tables between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->
-    python3 scripts/tf_docs.py --check   change nothing; exit 1 and name every README whose tables are stale
+    python3 scripts/tf_docs.py --check   change nothing; exit 1 and name every page whose tables are stale
 
-Modules: the repository root, modules/*, examples/*. The tables come from `variable` blocks in variables.tf and
+Modules: the repository root (its tables are in docs/configuration.md, so that the README stays short), modules/*
+and examples/* (their README.md). The tables come from `variable` blocks in variables.tf and
 `output` blocks in outputs.tf, in file order, read with the small HCL block parser below (comments, strings with
 interpolations, and heredocs are skipped when looking for braces). Standard library only.
 """
@@ -22,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- BEGIN_TF_DOCS -->"
 END = "<!-- END_TF_DOCS -->"
+GENERATED = (
+    "<!-- Generated from variables.tf and outputs.tf; run `python3 scripts/tf_docs.py` after changing either. -->"
+)
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n")
 OPENING = {"(": ")", "[": "]", "{": "}"}
@@ -323,7 +327,7 @@ def render_readme(readme: str, tables: str) -> str:
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
         raise HclError(f"the README needs {BEGIN} followed by {END}")
-    return readme[: start + len(BEGIN)] + "\n" + tables + "\n" + readme[end:]
+    return readme[: start + len(BEGIN)] + "\n" + GENERATED + "\n" + tables + "\n" + readme[end:]
 
 
 def module_dirs(root: Path = ROOT) -> list[Path]:
@@ -332,11 +336,16 @@ def module_dirs(root: Path = ROOT) -> list[Path]:
     return [d for d in candidates if d.is_dir() and any(d.glob("*.tf"))]
 
 
+def docs_page(module: Path, root: Path = ROOT) -> Path:
+    """The page that holds a module's tables: docs/configuration.md for the root module, else its README.md."""
+    return root / "docs" / "configuration.md" if module.resolve() == root.resolve() else module / "README.md"
+
+
 def stale_readmes(root: Path = ROOT, *, write: bool) -> list[Path]:
-    """READMEs whose tables differ from the .tf files (rewritten when `write`)."""
+    """Pages whose tables differ from the .tf files (rewritten when `write`)."""
     stale = []
     for module in module_dirs(root):
-        readme_path = module / "README.md"
+        readme_path = docs_page(module, root)
         current = readme_path.read_text(encoding="utf-8") if readme_path.is_file() else ""
         if BEGIN not in current:
             raise HclError(f"{readme_path} is missing or has no {BEGIN} ... {END} markers")
@@ -350,13 +359,16 @@ def stale_readmes(root: Path = ROOT, *, write: bool) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a README is stale")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a page is stale")
     parser.add_argument("--root", type=Path, default=ROOT, help="repository root (default: this repository)")
     args = parser.parse_args(argv)
+    if not args.root.is_dir():
+        print(f"tf_docs.py: error: --root {args.root}: no such directory", file=sys.stderr)
+        return 2
     try:
         stale = stale_readmes(args.root, write=not args.check)
     except (HclError, OSError) as err:
-        print(f"tf_docs.py: {err}", file=sys.stderr)
+        print(f"tf_docs.py: error: {err}", file=sys.stderr)
         return 2
     for path in stale:
         verb = "is stale (run: python3 scripts/tf_docs.py)" if args.check else "updated"

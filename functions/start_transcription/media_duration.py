@@ -1,12 +1,12 @@
 """The length of an audio file from a few kilobytes of it: the container's own header, never the decoded audio.
 
-`measure` reads at most two ranges of at most 64 KiB each through the `read(start, length)` function it is given (the
+`measure` reads at most two ranges of at most 64 KB each through the `read(start, length)` function it is given (the
 handler passes ranged S3 GETs; tests pass a slice of bytes), so it costs the same for a 10 s clip and a 2 GB file:
 
   wav   RIFF/RF64: data chunk size / the fmt chunk's byte rate
   flac  STREAMINFO: total samples / sample rate
   mp3   first frame header; Xing/Info or VBRI frame count when present, else the constant-bitrate estimate
-        (audio bytes x 8 / bitrate); a leading ID3v2 tag is skipped, even one longer than 64 KiB
+        (audio bytes x 8 / bitrate); a leading ID3v2 tag is skipped, even one longer than 64 KB
   ogg   granule position of the last page (the tail) / sample rate of the Vorbis, Opus (48 kHz), Speex or FLAC stream
   mp4   mvhd duration / timescale (m4a too); a moov box after the media data is read where the box walk finds it
   amr   frame count (20 ms each) from the frame sizes of the mode(s) in use
@@ -67,7 +67,7 @@ class _Source:
             if chunk_start <= start and end <= chunk_start + len(data):
                 return data[start - chunk_start : end - chunk_start]
         if len(self._chunks) >= MAX_READS or end - start > CHUNK:
-            raise _Unknown(f"the header continues at byte {start}, beyond what is read ({MAX_READS} x 64 KiB)")
+            raise _Unknown(f"the header continues at byte {start}, beyond what is read ({MAX_READS} x 64 KB)")
         data = self._fetch(start)
         if len(data) < end - start:
             raise _Unknown(f"the file ends before byte {end}")
@@ -509,7 +509,7 @@ _PARSE_ERRORS = (_Unknown, ValueError, IndexError, KeyError, struct.error, Overf
 
 
 def measure(size: int, read: Reader, media_format: str | None = None) -> Measurement:
-    """The length of the `size`-byte object that `read` reads, with at most two reads of at most 64 KiB.
+    """The length of the `size`-byte object that `read` reads, with at most two reads of at most 64 KB.
 
     `media_format` (the file extension's Transcribe format) is only used when the bytes carry no signature.
     Exceptions raised by `read` propagate; nothing in the bytes makes this function raise.

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from local_stack.timeline import Timeline
+from pipeline_core.units import format_size
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class BucketWatcher:
                             self._writes.append(write)
                         self._timeline.record(
                             "image-bucket",
-                            f"s3://{self.bucket}/{write.key} written ({write.size / 1024:.0f} KiB)",
+                            f"s3://{self.bucket}/{write.key} written ({format_size(write.size)})",
                             key=write.key,
                             size=write.size,
                         )

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
+from cli_common.errors import CliError
+
 # Exit codes, one per kind of failure, so scripts can tell them apart.
 EXIT_OK = 0
 EXIT_FAILURE = 1  # anything unexpected
 EXIT_USAGE = 2  # bad arguments, missing settings, file not found
 EXIT_FORBIDDEN = 3  # HTTP 403: API key missing or not accepted
-EXIT_TOO_LARGE = 4  # over Amazon Transcribe's 2 GiB per file (or, sent through the API, its 10 MiB limit)
+EXIT_TOO_LARGE = 4  # over Amazon Transcribe's 2 GB per file (or, sent through the API, its 10 MB limit)
 EXIT_UNSUPPORTED = 5  # not a format Amazon Transcribe accepts, or an empty file
 EXIT_UPLOAD_FAILED = 6  # any other refusal of the upload, or the API could not be reached
 EXIT_PIPELINE = 7  # the pipeline rejected the file or could not transcribe or illustrate it
 EXIT_TIMEOUT = 8  # no answer in time: the upload request, or --wait's --timeout
 
 
-class ClientFailure(Exception):
+class ClientFailure(CliError):
     """A failure with the message the user sees and the exit code it ends with."""
 
     exit_code = EXIT_FAILURE
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
 
 
 class UsageError(ClientFailure):

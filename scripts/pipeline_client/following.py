@@ -20,6 +20,7 @@ from pipeline_client.progress import Progress
 from pipeline_client.settings import Deployment
 from pipeline_core import naming
 from pipeline_core.contract import CONTRACT
+from pipeline_core.units import format_duration
 
 
 @dataclass
@@ -145,8 +146,8 @@ def follow(
             )
             last = f"; the last manifest says: {retry_note}" if retry_note else ""
             raise WaitTimeoutError(
-                f"gave up after {timeout:.0f} s waiting for {waiting_for} of {key}{last}; the pipeline may still "
-                "finish (run again with a longer --timeout)"
+                f"gave up after {format_duration(timeout)} waiting for {waiting_for} of {key}{last}; the pipeline "
+                "may still finish (run again with a longer --timeout)"
             )
         progress.waiting(
             "the transcription job" if job is None else "the transcript" if not transcript_ready else "the images"

@@ -7,9 +7,11 @@ import sys
 import time
 from typing import TextIO
 
+from pipeline_core.units import format_size
 
-def human_size(size: int) -> str:
-    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+def human_size(size: float) -> str:
+    return format_size(size)
 
 
 class Progress:

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline_core.units import format_duration
+
 FINAL = ("complete", "partial", "failed", "rejected")
 # The client's exit codes (scripts/client.py).
 EXIT_USAGE, EXIT_FORBIDDEN, EXIT_UNREACHABLE, EXIT_PIPELINE, EXIT_TIMEOUT = 2, 3, 6, 7, 8
@@ -88,7 +90,7 @@ def wait(
         if state in FINAL:
             return document
         if time.monotonic() > deadline:
-            raise RouteFailure(f"gave up after {timeout:.0f} s; {key} is still {state}", EXIT_TIMEOUT)
+            raise RouteFailure(f"gave up after {format_duration(timeout)}; {key} is still {state}", EXIT_TIMEOUT)
         time.sleep(poll_seconds)
 
 

@@ -1,4 +1,4 @@
-"""The file's checks and its upload: PUT through the API up to 10 MiB, a presigned S3 URL above."""
+"""The file's checks and its upload: PUT through the API up to 10 MB, a presigned S3 URL above."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from cli_common import audio as audio_signature
+from cli_common.errors import CliError
+from cli_common.inputs import readable_file
+
 from pipeline_client.errors import (
     ClientFailure,
     ForbiddenError,
@@ -25,9 +29,10 @@ from pipeline_client.errors import (
 from pipeline_client.progress import Progress
 from pipeline_core import naming
 from pipeline_core.contract import CONTRACT
+from pipeline_core.units import MB, format_duration, format_size
 from presign_upload import uploads
 
-UPLOAD_LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit; it cannot be raised. Larger files go presigned.
+UPLOAD_LIMIT = 10 * MB  # API Gateway's payload limit; it cannot be raised. Larger files go presigned.
 MAX_FILE_SIZE = uploads.MAX_UPLOAD_BYTES  # Amazon Transcribe's limit per file; the presign function checks it too
 DEFAULT_FOLDER = "uploads"
 CONTENT_TYPES = uploads.CONTENT_TYPES
@@ -47,8 +52,10 @@ class AudioFile:
 
 def check_file(path: Path) -> AudioFile:
     """What the pipeline would refuse, refused before anything is sent."""
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    try:
+        readable_file(path, "audio file")
+    except CliError as err:
+        raise UsageError(str(err)) from None
     media_format = naming.media_format(path.name)
     if media_format is None:
         accepted = ", ".join(f".{fmt}" for fmt in sorted(CONTRACT.media_formats))
@@ -63,9 +70,12 @@ def check_file(path: Path) -> AudioFile:
     size = path.stat().st_size
     if size == 0:
         raise UnsupportedFileError(f"{path.name}: the file is empty; nothing was uploaded")
+    wrong = audio_signature.mismatch(path, media_format)
+    if wrong is not None:
+        raise UnsupportedFileError(f"{path.name}: {wrong}. Nothing was uploaded.")
     if size > MAX_FILE_SIZE:
         raise TooLargeError(
-            f"{path.name} is {size / 1024**3:.2f} GiB; Amazon Transcribe takes at most 2 GiB ({MAX_FILE_SIZE} bytes) "
+            f"{path.name} is {format_size(size)}; Amazon Transcribe takes at most 2 GB ({MAX_FILE_SIZE} bytes) "
             "per file. Split the recording, or compress it (e.g. to MP3). Nothing was uploaded."
         )
     return AudioFile(path, path.name, size, media_format, CONTENT_TYPES.get(media_format, uploads.OCTET_STREAM))
@@ -144,7 +154,7 @@ class _CountingReader:
 def _transport_failure(err: Exception, url: str, timeout: float, what: str) -> ClientFailure:
     reason = err.reason if isinstance(err, urllib.error.URLError) else err
     if isinstance(reason, TimeoutError):
-        return WaitTimeoutError(f"{what} did not answer within {timeout:.0f} s ({url})")
+        return WaitTimeoutError(f"{what} did not answer within {format_duration(timeout)} ({url})")
     return UploadFailedError(f"could not reach {what} at {url}: {reason}")
 
 
@@ -158,7 +168,7 @@ def upload(
     presigned: bool | None = None,
     progress: Progress | None = None,
 ) -> Uploaded:
-    """Store the file at `{folder}/{name}`: through the upload API up to its 10 MiB limit, above it (or with
+    """Store the file at `{folder}/{name}`: through the upload API up to its 10 MB limit, above it (or with
     presigned=True) through a presigned S3 URL the API hands out for the same key."""
     progress = progress or Progress(quiet=True)
     use_presigned = audio.size > UPLOAD_LIMIT if presigned is None else presigned
@@ -178,7 +188,7 @@ def upload_direct(
     timeout: float = 60.0,
     progress: Progress | None = None,
 ) -> Uploaded:
-    """`PUT <stage URL>/<folder>/<name>`: API Gateway stores the body in the audio bucket (at most 10 MiB)."""
+    """`PUT <stage URL>/<folder>/<name>`: API Gateway stores the body in the audio bucket (at most 10 MB)."""
     progress = progress or Progress(quiet=True)
     key = f"{folder}/{audio.name}"
     url = object_url(stage_url, folder, audio.name)
@@ -222,7 +232,7 @@ def request_upload_url(
             raise UsageError(
                 f"HTTP 403 from POST {url}: no presigned upload route. Either the deployment has it turned off "
                 "(presigned_upload_enabled = false), so files over "
-                f"{UPLOAD_LIMIT // 1024 // 1024} MiB cannot go through the API, or the stage URL is wrong (it ends in "
+                f"{format_size(UPLOAD_LIMIT)} cannot go through the API, or the stage URL is wrong (it ends in "
                 "the stage name, e.g. /v1)"
             ) from None
         if err.code == 400:
@@ -316,8 +326,9 @@ def _http_failure(status: int, message: str, url: str, api_key: str | None) -> C
     elif status == 403:
         failure = ForbiddenError(f"HTTP 403: the upload was refused ({message})")
     elif status == 413:
-        limit = UPLOAD_LIMIT // 1024 // 1024
-        failure = TooLargeError(f"HTTP 413: the file is over the upload API's {limit} MiB limit ({message})")
+        failure = TooLargeError(
+            f"HTTP 413: the file is over the upload API's {format_size(UPLOAD_LIMIT)} limit ({message})"
+        )
     elif status == 429:
         failure = UploadFailedError(f"HTTP 429: too many requests, or the API key's quota is used up ({message})")
     else:

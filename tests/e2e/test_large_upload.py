@@ -35,7 +35,7 @@ def sha256(data: bytes) -> str:
 
 
 def noise_wav(path: Path, data_bytes: int) -> bytes:
-    """Random 16-bit samples behind a real WAV header (16 kHz mono): 12 MiB is about 6.5 minutes of audio, so a
+    """Random 16-bit samples behind a real WAV header (16 kHz mono): 12 MB is about 6.5 minutes of audio, so a
     check of the length (Transcribe's 4 hours) reads a plausible duration rather than an unreadable file."""
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
@@ -91,7 +91,7 @@ def test_a_file_over_10_mib_goes_presigned_arrives_whole_and_is_transcribed(stac
         stack.s3.get_object(Bucket=stack.buckets.transcript, Key=naming.job_record_key(followed.job))["Body"].read()
     )
     assert (record["audio_key"], record["size"], record["media_format"]) == (uploaded.key, len(body), "wav")
-    # Where the transcription function measures the length (Transcribe's 4-hour limit): 12 MiB of 16 kHz 16-bit mono.
+    # Where the transcription function measures the length (Transcribe's 4-hour limit): 12 MB of 16 kHz 16-bit mono.
     assert record.get("audio_seconds") in (None, pytest.approx(12 * MIB / 32_000, abs=0.01))
     rejection = naming.rejection_key(followed.job)
     assert stack.list_keys(stack.buckets.transcript, rejection) == {}

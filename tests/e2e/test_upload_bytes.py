@@ -11,6 +11,7 @@ from pathlib import Path
 
 import client
 import pytest
+from audio_headers import HEADERS
 from e2e_support import WAIT_SECONDS, http
 from local_stack.stack import LocalStack
 from local_stack.upload_api import PAYLOAD_LIMIT
@@ -75,7 +76,8 @@ def test_raw_put_stores_every_byte(stack: LocalStack, case: str, body: bytes, na
 
 
 def test_client_upload_of_a_binary_file_stores_every_byte(stack: LocalStack, tmp_path: Path) -> None:
-    body = _RANDOM.randbytes(3 * 1024 * 1024) + bytes(range(256)) + b"\r\n\x00\xff"
+    # A WAV header first: the client refuses a file whose bytes are not what its extension says.
+    body = HEADERS["wav"] + _RANDOM.randbytes(3 * 1024 * 1024) + bytes(range(256)) + b"\r\n\x00\xff"
     path = tmp_path / "field recording.wav"
     path.write_bytes(body)
     uploaded = client.upload(client.check_file(path), stage_url=stack.stage_url, api_key=stack.api_key, folder="bytes")

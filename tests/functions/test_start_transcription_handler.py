@@ -466,7 +466,7 @@ def test_audio_longer_than_the_cap_is_rejected_before_any_job_with_the_length_an
     assert "max_audio_seconds" in rejection["detail"]
     assert rejection["duration_seconds"] == pytest.approx(31.6, abs=0.1)
     assert rejection["max_audio_seconds"] == 30
-    # The cost of measuring: ranged GETs of the upload's head, at most two of at most 64 KiB.
+    # The cost of measuring: ranged GETs of the upload's head, at most two of at most 64 KB.
     ranged = recording.made("get_object")
     assert 1 <= len(ranged) <= 2
     for call in ranged:

@@ -1,5 +1,6 @@
-"""The README of every Terraform module lists exactly the inputs and outputs of its .tf files, and the .tf files keep
-the conventions the tables rely on (a type and a description everywhere, a reason next to every depends_on)."""
+"""The documentation of every Terraform module (docs/configuration.md for the root, README.md for the others) lists
+exactly the inputs and outputs of its .tf files, and the .tf files keep the conventions the tables rely on (a type and
+a description everywhere, a reason next to every depends_on)."""
 
 from __future__ import annotations
 
@@ -22,20 +23,30 @@ def test_the_root_every_submodule_and_every_example_is_documented() -> None:
     names = {_id(module) for module in MODULES}
     assert "root" in names
     assert {"modules/secure-bucket", "modules/upload-api", "modules/s3-triggered-function"} <= names
-    assert "examples/complete" in names
+    assert {"examples/complete", "examples/basic"} <= names
+
+
+def _page(module: Path) -> Path:
+    return tf_docs.docs_page(module, REPO)
+
+
+def test_the_root_tables_live_in_docs_not_in_the_readme() -> None:
+    assert _page(REPO) == REPO / "docs" / "configuration.md"
+    assert tf_docs.BEGIN not in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("module", MODULES, ids=_id)
 def test_readme_tables_match_the_tf_files(module: Path) -> None:
-    readme = (module / "README.md").read_text(encoding="utf-8")
+    readme = _page(module).read_text(encoding="utf-8")
     wanted = tf_docs.render_readme(readme, tf_docs.render_tables(module))
-    assert readme == wanted, f"{_id(module)}/README.md is stale: run python3 scripts/tf_docs.py"
+    assert readme == wanted, f"{_page(module).relative_to(REPO)} is stale: run python3 scripts/tf_docs.py"
+    assert tf_docs.GENERATED in readme, "every generated section says what it is generated from"
 
 
 @pytest.mark.parametrize("module", MODULES, ids=_id)
 def test_readme_lists_every_variable_and_output_by_name(module: Path) -> None:
     """Independent of the renderer: each name declared in the .tf files appears as a table row."""
-    readme = (module / "README.md").read_text(encoding="utf-8")
+    readme = _page(module).read_text(encoding="utf-8")
     tables = readme[readme.index(tf_docs.BEGIN) : readme.index(tf_docs.END)]
     declared = re.findall(
         r'^(?:variable|output)\s+"([^"]+)"',
@@ -84,7 +95,8 @@ def test_every_function_waits_for_its_role_policy() -> None:
 def test_check_mode_reports_a_stale_readme_and_write_mode_fixes_it(tmp_path: Path) -> None:
     (tmp_path / "variables.tf").write_text('variable "region" {\n  type        = string\n  description = "Where."\n}\n')
     (tmp_path / "outputs.tf").write_text('output "url" {\n  description = "The URL."\n  value       = "x"\n}\n')
-    readme = tmp_path / "README.md"
+    readme = tmp_path / "docs" / "configuration.md"  # the root module's page
+    readme.parent.mkdir()
     readme.write_text(f"# Title\n\nProse stays.\n\n{tf_docs.BEGIN}\nold table\n{tf_docs.END}\n\nMore prose.\n")
 
     assert tf_docs.main(["--check", "--root", str(tmp_path)]) == 1
@@ -104,9 +116,10 @@ def test_check_mode_reports_a_stale_readme_and_write_mode_fixes_it(tmp_path: Pat
     assert tf_docs.main(["--check", "--root", str(tmp_path)]) == 1
 
 
-def test_a_readme_without_markers_is_an_error(tmp_path: Path) -> None:
+def test_a_page_without_markers_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text("")
-    (tmp_path / "README.md").write_text("# No markers\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "configuration.md").write_text("# No markers\n")
     assert tf_docs.main(["--check", "--root", str(tmp_path)]) == 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import boto3
 import client
 import pytest
+from audio_headers import HEADERS, write_audio
 from moto import mock_aws
 from pipeline_client import settings as client_settings
 
@@ -27,9 +29,7 @@ from presign_upload import uploads
 
 
 def write(path: Path, size: int) -> Path:
-    with path.open("wb") as handle:
-        handle.truncate(size)  # sparse: a large file costs nothing
-    return path
+    return write_audio(path, size)  # sparse, with the signature of its extension
 
 
 @pytest.mark.parametrize("name", ["talk.mp3", "TALK.MP3", "memo.m4a", "clip.webm"])
@@ -55,7 +55,7 @@ def test_empty_file_is_refused(tmp_path: Path) -> None:
 def test_files_up_to_transcribes_limit_pass_and_larger_ones_are_refused(tmp_path: Path) -> None:
     assert client.check_file(write(tmp_path / "over-api.wav", client.UPLOAD_LIMIT + 1)).size == client.UPLOAD_LIMIT + 1
     assert client.check_file(write(tmp_path / "limit.wav", client.MAX_FILE_SIZE)).size == client.MAX_FILE_SIZE
-    with pytest.raises(client.TooLargeError, match="at most 2 GiB") as raised:
+    with pytest.raises(client.TooLargeError, match="at most 2 GB") as raised:
         client.check_file(write(tmp_path / "huge.wav", client.MAX_FILE_SIZE + 1))
     assert raised.value.exit_code == client.EXIT_TOO_LARGE
 
@@ -72,8 +72,50 @@ def test_a_mixed_case_extension_is_refused_with_the_rename_hint(tmp_path: Path, 
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(client.UsageError, match="no such file"):
+    with pytest.raises(client.UsageError, match="no such audio file"):
         client.check_file(tmp_path / "nope.mp3")
+    with pytest.raises(client.UsageError, match="is a directory"):
+        client.check_file(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("talk.mp3", b"%PDF-1.7 not audio at all" * 100, "not MP3 audio (a PDF document)"),
+        ("talk.mp3", b"\x00" * 4096, "not MP3 audio (its first bytes match no audio format)"),
+        ("talk.mp3", HEADERS["wav"] + b"\x00" * 100, "WAV audio but named .mp3; rename it to .wav"),
+        ("talk.wav", HEADERS["flac"] + b"\x00" * 100, "FLAC audio but named .wav; rename it to .flac"),
+        ("memo.m4a", HEADERS["ogg"] + b"\x00" * 100, "OGG audio but named .m4a; rename it to .ogg"),
+        ("clip.webm", b"<html><body>404</body></html>", "not WEBM audio (HTML or XML text)"),
+        ("voice.amr", b'{"not": "audio"}', "not AMR audio (JSON text)"),
+        ("talk.flac", b"PK\x03\x04" + b"\x00" * 100, "not FLAC audio (a ZIP archive"),
+    ],
+)
+def test_a_file_that_is_not_what_its_extension_says_is_refused(
+    tmp_path: Path, name: str, content: bytes, says: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(client.UnsupportedFileError, match=re.escape(says)) as raised:
+        client.check_file(path)
+    assert raised.value.exit_code == client.EXIT_UNSUPPORTED
+    assert "Nothing was uploaded" in str(raised.value)
+
+
+@pytest.mark.parametrize("extension", sorted(HEADERS))
+def test_each_formats_signature_passes(tmp_path: Path, extension: str) -> None:
+    assert client.check_file(write(tmp_path / f"a.{extension}", 64)).media_format == extension
+
+
+def test_mp3_without_a_tag_passes_on_its_frames_and_the_bundled_sample_passes(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "demo" / "sample-talk.mp3"
+    assert client.check_file(sample).media_format == "mp3"
+    data = sample.read_bytes()
+    first_frame = data.index(b"\xff\xf3") if data.startswith(b"ID3") else 0
+    raw = tmp_path / "raw.mp3"
+    raw.write_bytes(data[first_frame:])
+    assert not raw.read_bytes().startswith(b"ID3")
+    assert client.check_file(raw).media_format == "mp3"
 
 
 @pytest.mark.parametrize("folder", ["", "a/b", "..", "."])
@@ -258,7 +300,7 @@ def test_upload_sends_the_file_with_key_and_content_type(stub: Stub, talk: clien
             client.ForbiddenError,
             "Access Denied",
         ),
-        (413, b'{"message":"Request Too Long"}', "k", client.TooLargeError, "10 MiB"),
+        (413, b'{"message":"Request Too Long"}', "k", client.TooLargeError, "10 MB"),
         (429, b'{"message":"Limit Exceeded"}', "k", client.UploadFailedError, "quota"),
         (
             500,
@@ -295,15 +337,15 @@ def test_unreachable_api_is_an_upload_failure(talk: client.AudioFile) -> None:
         client.upload(talk, stage_url=f"http://127.0.0.1:{port}/v1", api_key="k", folder="talks", timeout=5)
 
 
-# --- the presigned way: files over the API's 10 MiB ----------------------------------------------------------------
+# --- the presigned way: files over the API's 10 MB ----------------------------------------------------------------
 
 
 @pytest.fixture
 def large(tmp_path: Path) -> client.AudioFile:
     """Just over the upload API's limit, with bytes that differ along the file."""
     path = tmp_path / "Long talk.wav"
-    block = bytes(range(256)) * 4096  # 1 MiB
-    path.write_bytes(block * 10 + b"\x00tail\xff")
+    block = bytes(range(256)) * 4096  # 1 MB
+    path.write_bytes(HEADERS["wav"] + block * 10 + b"\x00tail\xff")
     return client.check_file(path)
 
 
@@ -426,7 +468,7 @@ def test_main_uploads_a_large_file_through_a_presigned_url(
     assert code == client.EXIT_OK
     assert out == "f/Long talk.wav\n"
     err = capsys.readouterr().err
-    assert "over the upload API's 10 MiB limit, via a presigned S3 URL" in err
+    assert "over the upload API's 10 MB limit, via a presigned S3 URL" in err
     assert "sent 100%" in err
     assert [request["method"] for request in stub.requests] == ["POST", "PUT"]
 

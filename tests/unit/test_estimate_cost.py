@@ -1,6 +1,6 @@
 """scripts/estimate_cost.py: every item is a quantity of the pipeline times a price of scripts/prices.json (or, for
 images, of the model catalogue functions/pipeline_core/models.json, the one place image prices live), the
-configuration comes from the flags, the terraform outputs or variables.tf, and the README shows the same numbers."""
+configuration comes from the flags, the terraform outputs or variables.tf, and docs/cost.md shows the same numbers."""
 
 from __future__ import annotations
 
@@ -439,9 +439,10 @@ def test_the_script_runs_on_its_own() -> None:
 
 
 def test_readme_cost_section_matches_the_price_table(table: ec.PriceTable, defaults: dict[str, Any]) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "cost.md").read_text(encoding="utf-8")
     wanted = ec.render_readme(readme, ec.render_readme_section(table, defaults))
-    assert readme == wanted, f"README.md's cost section is stale: run {ec.REGENERATE}"
+    assert readme == wanted, f"docs/cost.md's cost section is stale: run {ec.REGENERATE}"
+    assert ec.BEGIN not in (REPO / "README.md").read_text(encoding="utf-8"), "the README links to docs/cost.md"
 
 
 def test_the_readme_section_changes_with_a_price(tmp_path: Path, defaults: dict[str, Any]) -> None:

@@ -35,7 +35,7 @@ class Reads:
 def measured(data: bytes, media_format: str | None = None) -> tuple[Measurement, list[tuple[int, int]]]:
     reads = Reads(data)
     result = measure(len(data), reads, media_format)
-    # The budget the Lambda function pays for every upload: two ranged GETs of at most 64 KiB.
+    # The budget the Lambda function pays for every upload: two ranged GETs of at most 64 KB.
     assert len(reads.ranges) <= 2
     assert all(0 < length <= CHUNK for _, length in reads.ranges)
     return result, reads.ranges

@@ -159,7 +159,10 @@ def test_flags_win_and_missing_settings_are_a_usage_error(capsys: pytest.Capture
     code, _ = run_main(["transcription", "--queue-url", "https://q"], {})
     assert code == redrive.EXIT_USAGE
     assert "--function-name (or terraform output transcription_function_name)" in capsys.readouterr().err
-    assert run_main(["image", "--max", "0"], {})[0] == redrive.EXIT_USAGE
+    with pytest.raises(SystemExit) as raised:  # argparse refuses it, in one line
+        run_main(["image", "--max", "0"], {})
+    assert raised.value.code == redrive.EXIT_USAGE
+    assert "--max: expected a whole number of at least 1, got '0'" in capsys.readouterr().err
 
 
 def test_help_documents_the_command() -> None:
