@@ -216,7 +216,7 @@ def illustrate_transcript(  # noqa: PLR0917 - the clients and the clock come fro
     manifest = gallery.build_manifest(run, plan, results)
     manifest.update(
         subtitle_output.write_subtitles(
-            job, plan, lambda k, b, t: _put(s3, settings.image_bucket, k, b, t), settings.subtitles
+            job, plan, lambda k, b, t: _put(s3, settings.image_bucket, k, b, t), settings.subtitles, translate
         )
     )
     # The player inlines the subtitle tracks just written.

@@ -30,18 +30,23 @@ def _write(job: str, track: Track, put: Put) -> dict[str, Any]:
     return entry
 
 
-def _translation(job: str, original: Track, target: str, options: SubtitleOptions) -> Track | dict[str, Any]:
+def _translation(
+    job: str, original: Track, target: str, options: SubtitleOptions, translate: Any
+) -> Track | dict[str, Any]:
     """The translated track, or the manifest entry of its failure."""
     try:
-        return translate_track(original, target, options, aws.client("translate"))
+        return translate_track(original, target, options, translate)
     except (TranslationUnavailable, ClientError, BotoCoreError, KeyError, ValueError) as exc:
         reason = f"translation failed: {exc}"
         log.error("subtitle translation failed", job_name=job, language=target, reason=reason)
         return track_entry(job, target, "translation", "failed", reason)
 
 
-def write_subtitles(job: str, plan: Plan, put: Put, options: SubtitleOptions | None = None) -> dict[str, Any]:
-    """The manifest fields `subtitle_tracks` and `subtitle_quality` (empty list and None without speech)."""
+def write_subtitles(
+    job: str, plan: Plan, put: Put, options: SubtitleOptions | None = None, translate: Any = None
+) -> dict[str, Any]:
+    """The manifest fields `subtitle_tracks` and `subtitle_quality` (empty list and None without speech).
+    `translate`: the Amazon Translate client (the handler's, as for scene text); None: the container's."""
     original = plan.subtitle_track
     if original is None:
         return {"subtitle_tracks": [], "subtitle_quality": None}
@@ -49,7 +54,7 @@ def write_subtitles(job: str, plan: Plan, put: Put, options: SubtitleOptions | N
     quality = dict(plan.subtitle_quality or {})
     translations: dict[str, Any] = {}
     for target in (options or SubtitleOptions()).languages:
-        made = _translation(job, original, target, options or SubtitleOptions())
+        made = _translation(job, original, target, options or SubtitleOptions(), translate or aws.client("translate"))
         if isinstance(made, Track):
             entries.append(_write(job, made, put))
             translations[target] = quality_report(made, None)
