@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from subtitle_writer.writer import SubtitleCue
 
 
-def _stamp(ms: int, separator: str) -> str:
+def timestamp(ms: int, separator: str) -> str:
+    """HH:MM:SS,mmm (SubRip, separator ",") or HH:MM:SS.mmm (WebVTT, ".")."""
     seconds, millis = divmod(max(ms, 0), 1000)
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
@@ -16,7 +17,7 @@ def _stamp(ms: int, separator: str) -> str:
 
 def to_srt(cues: Sequence[SubtitleCue]) -> str:
     blocks = [
-        f"{number}\n{_stamp(c.start_ms, ',')} --> {_stamp(c.end_ms, ',')}\n{c.text}\n"
+        f"{number}\n{timestamp(c.start_ms, ',')} --> {timestamp(c.end_ms, ',')}\n{c.text}\n"
         for number, c in enumerate(cues, start=1)
     ]
     return "\n".join(blocks)
@@ -24,7 +25,7 @@ def to_srt(cues: Sequence[SubtitleCue]) -> str:
 
 def to_vtt(cues: Sequence[SubtitleCue]) -> str:
     blocks = [
-        f"{number}\n{_stamp(c.start_ms, '.')} --> {_stamp(c.end_ms, '.')}\n{c.text}\n"
+        f"{number}\n{timestamp(c.start_ms, '.')} --> {timestamp(c.end_ms, '.')}\n{c.text}\n"
         for number, c in enumerate(cues, start=1)
     ]
     return "\n".join(["WEBVTT\n", *blocks])

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from local_stack.environment import ACCOUNT_ID
+from subtitle_writer.formats import timestamp
 
 # Marks Transcribe writes as punctuation items; other marks around a word (quotes, brackets) are dropped, as
 # Transcribe has none.
@@ -249,19 +250,16 @@ def _phrases(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [phrase for phrase in phrases if phrase]
 
 
-def _timestamp(value: float, separator: str) -> str:
-    millis = round(value * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
-
-
 def subtitle_file(cues: Sequence[tuple[float, float, str]], fmt: str, start_index: int = 1) -> str:
     """An SRT (`fmt` "srt") or WebVTT ("vtt") file as Transcribe writes it; cue numbers from `start_index`."""
     vtt = fmt == "vtt"
     separator = "." if vtt else ","
     lines = ["WEBVTT", ""] if vtt else []
     for index, (start, end, text) in enumerate(cues, start=start_index):
-        lines += [str(index), f"{_timestamp(start, separator)} --> {_timestamp(end, separator)}", text, ""]
+        lines += [
+            str(index),
+            f"{timestamp(round(start * 1000), separator)} --> {timestamp(round(end * 1000), separator)}",
+            text,
+            "",
+        ]
     return "\n".join(lines) + "\n"
