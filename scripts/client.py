@@ -278,10 +278,7 @@ def run_upload(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
         return EXIT_OK
     out_dir = args.out or Path(audio.path.stem)
     if session is None:
-        try:
-            return _wait_over_the_api(deployment, uploaded.key, args, progress=progress, out_dir=out_dir, out=out)
-        except results_route.RouteFailure as failure:
-            raise ClientFailure(str(failure), failure.exit_code) from None
+        return _wait_over_the_api(deployment, uploaded.key, args, progress=progress, out_dir=out_dir, out=out)
     progress.stage("the upload API has no GET route: following the buckets with your AWS credentials instead")
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -350,18 +347,22 @@ def _progress_reporter(progress: Progress) -> Callable[[dict[str, Any]], None]:
 def _wait_over_the_api(
     deployment: Deployment, key: str, args: argparse.Namespace, *, progress: Progress, out_dir: Path, out: TextIO
 ) -> int:
-    """Follow the upload with GET /{folder}/{object} (API key only) and fetch its results into `out_dir`."""
-    document = results_route.wait(
-        str(deployment.url),
-        deployment.api_key,
-        key,
-        timeout=args.timeout,
-        poll_seconds=args.poll,
-        on_change=_progress_reporter(progress),
-    )
-    _check_finished(document)
-    files = results_route.fetch(document, out_dir)
-    progress.stage(f"downloaded {len(files)} files into {out_dir}")
+    """Follow the upload with GET /{folder}/{object} (API key only) and fetch its results, audio included, into
+    `out_dir`: `upload --wait` and `fetch` alike."""
+    try:
+        document = results_route.wait(
+            str(deployment.url),
+            deployment.api_key,
+            key,
+            timeout=args.timeout,
+            poll_seconds=args.poll,
+            on_change=_progress_reporter(progress),
+        )
+        _check_finished(document)
+        files = results_route.fetch(document, out_dir)
+    except results_route.RouteFailure as failure:
+        raise ClientFailure(str(failure), failure.exit_code) from None
+    progress.stage(f"downloaded {len(files)} files into {out_dir} (open index.html: the audio is beside it)")
     out.write(f"{out_dir / CONTRACT.gallery_name}\n")
     return EXIT_OK
 
@@ -407,24 +408,8 @@ def run_status(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO
 def run_fetch(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
     deployment = _route_settings(args, environ)
     key = _results_key(args.key)
-    progress = Progress(quiet=args.quiet)
     out_dir = args.out or Path(posixpath.splitext(posixpath.basename(key))[0])
-    try:
-        document = results_route.wait(
-            str(deployment.url),
-            deployment.api_key,
-            key,
-            timeout=args.timeout,
-            poll_seconds=args.poll,
-            on_change=_progress_reporter(progress),
-        )
-        _check_finished(document)
-        files = results_route.fetch(document, out_dir)
-    except results_route.RouteFailure as failure:
-        raise ClientFailure(str(failure), failure.exit_code) from None
-    progress.stage(f"downloaded {len(files)} files into {out_dir} (open index.html: the audio is beside it)")
-    out.write(f"{out_dir / CONTRACT.gallery_name}\n")
-    return EXIT_OK
+    return _wait_over_the_api(deployment, key, args, progress=Progress(quiet=args.quiet), out_dir=out_dir, out=out)
 
 
 def run_video(args: argparse.Namespace, environ: Mapping[str, str], out: TextIO) -> int:
