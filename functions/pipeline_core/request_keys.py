@@ -81,3 +81,12 @@ def decode_segment(field: str, raw: Any) -> str:
         return unquote(raw, errors="strict")
     except UnicodeDecodeError:
         raise InvalidRequest(field, "is not valid UTF-8 once percent-decoded") from None
+
+
+def path_segments(event: Any) -> tuple[str, str]:
+    """(folder, name) of a REST proxy event for /{folder}/{object}, each decoded once; InvalidRequest names the field
+    at fault."""
+    if not isinstance(event, dict):
+        raise InvalidRequest("event", "expected an API Gateway proxy event")
+    parameters = event.get("pathParameters") or {}
+    return decode_segment("folder", parameters.get("folder")), decode_segment("object", parameters.get("object"))

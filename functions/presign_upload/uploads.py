@@ -23,7 +23,7 @@ from typing import Any
 
 from pipeline_core import request_keys
 from pipeline_core.config import ConfigError, env_int, env_log_level, env_str
-from pipeline_core.request_keys import InvalidRequest, check_key, decode_segment, mixed_case_hint
+from pipeline_core.request_keys import InvalidRequest, check_key, decode_segment, mixed_case_hint, path_segments
 
 __all__ = ["InvalidRequest", "check_key", "decode_segment", "mixed_case_hint"]  # the rules, also read from here
 
@@ -160,11 +160,7 @@ def check_request(folder: str, name: str, document: Mapping[str, Any]) -> Upload
 
 def request_from_event(event: Any) -> UploadRequest:
     """The upload an API Gateway REST proxy event asks for; InvalidRequest names the first field at fault."""
-    if not isinstance(event, dict):
-        raise InvalidRequest("event", "expected an API Gateway proxy event")
-    parameters = event.get("pathParameters") or {}
-    folder = decode_segment("folder", parameters.get("folder"))
-    name = decode_segment("object", parameters.get("object"))
+    folder, name = path_segments(event)
     document = parse_body(event.get("body"), is_base64=bool(event.get("isBase64Encoded")))
     return check_request(folder, name, document)
 

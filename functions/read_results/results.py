@@ -32,7 +32,7 @@ from botocore.exceptions import ClientError
 from pipeline_core import naming
 from pipeline_core.config import ConfigError, env_int, env_log_level, env_str
 from pipeline_core.contract import CONTRACT
-from pipeline_core.request_keys import InvalidRequest, check_key, decode_segment
+from pipeline_core.request_keys import InvalidRequest, check_key, path_segments
 from player import page, sources
 
 DEFAULT_EXPIRY_SECONDS = 900
@@ -114,11 +114,7 @@ class ResultsRequest:
 
 def request_from_event(event: Any) -> ResultsRequest:
     """The upload a REST proxy event asks about; InvalidRequest names the first field at fault."""
-    if not isinstance(event, dict):
-        raise InvalidRequest("event", "expected an API Gateway proxy event")
-    parameters = event.get("pathParameters") or {}
-    folder = decode_segment("folder", parameters.get("folder"))
-    name = decode_segment("object", parameters.get("object"))
+    folder, name = path_segments(event)
     check_key(folder, name)
     query = event.get("queryStringParameters") or {}
     unknown = sorted(set(query) - {"format"})
